@@ -40,7 +40,7 @@ export interface ArchiveOptions {
 }
 
 /** Counts and hashes the bytes that pass through it. */
-class Meter extends Transform {
+export class Meter extends Transform {
   bytes = 0;
   readonly hash = createHash('sha256');
   constructor(private readonly onBytes?: (bytes: number) => void) {

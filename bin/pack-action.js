@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The `pack-action` command. The CLI itself is src/cli.ts, bundled into
+// lib/cli.js by `npm run build:cli` (lib/ is not committed).
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `pack-action: needs Node 24 or later for zstd (this is ${process.version}); run it through npx or npm scripts, which use the pinned node`,
+  );
+  process.exit(1);
+}
+let cli;
+try {
+  cli = await import('../lib/cli.js');
+} catch (err) {
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('cli.js')) {
+    console.error('pack-action: lib/cli.js is missing; run `npm run build:cli` first');
+    process.exit(1);
+  }
+  throw err;
+}
+// The first Ctrl-C stops the run cleanly (nothing left in --out); a second one kills.
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+process.exitCode = await cli.main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  signal: controller.signal,
+});
