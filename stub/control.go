@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// control carries out a PACK_STUB command: the stub's own interface, kept in
+// the environment so it never takes any of the program's arguments.
+func control(p *pack, cmd string, stdout io.Writer) error {
+	verb, arg, _ := strings.Cut(cmd, ":")
+	switch verb {
+	case "info":
+		return printInfo(p, stdout)
+	case "where":
+		inst, err := openInstance(p)
+		if err != nil {
+			return err
+		}
+		defer inst.lock.close()
+		_, err = io.WriteString(stdout, inst.instance+"\n")
+		return err
+	case "extract":
+		if arg == "" {
+			return fail(exitControl, nil, "use PACK_STUB=extract:<dir>", "extract needs a directory")
+		}
+		return extractTo(p, arg)
+	}
+	return fail(exitControl, nil, "use info, where or extract:<dir>", "unknown PACK_STUB command %q", cmd)
+}
+
+// printInfo prints the manifest with the stub's version, the pack's layout
+// and the instance directory it would use.
+func printInfo(p *pack, w io.Writer) error {
+	v, err := parseJSON(string(p.manifestBytes))
+	info, ok := v.(*jsonObject)
+	if err != nil || !ok {
+		return fail(exitBadPack, err, hintRedownload, "manifest is invalid")
+	}
+	info.set("stub", stubVersion)
+	info.set("layout", &jsonObject{members: []jsonMember{
+		{"payloadOffset", p.layout.payloadOffset},
+		{"payloadSize", p.layout.payloadSize},
+		{"manifestOffset", p.layout.manifestOffset},
+		{"manifestSize", p.layout.manifestSize},
+		{"dataEnd", p.layout.dataEnd},
+	}})
+	if d, err := cacheDirs(p.manifest); err == nil {
+		info.set("instanceDir", d.instance)
+		info.set("dataDir", d.data)
+	}
+	_, err = w.Write(append(writeJSON(nil, info, ""), '\n'))
+	return err
+}
+
+// extractTo verifies and extracts the tree into dir, which must not exist or
+// be empty. The tree appears whole or not at all.
+func extractTo(p *pack, dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fail(exitControl, err, "", "bad directory %q", dir)
+	}
+	if names, err := readDirNames(dir, 1); err == nil {
+		if len(names) > 0 {
+			return fail(exitControl, nil, "choose a new or empty directory", "%s is not empty", dir)
+		}
+		if err := os.Remove(dir); err != nil {
+			return fail(exitControl, err, "", "cannot replace %s", dir)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fail(exitControl, err, "", "cannot use %s", dir)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fail(exitControl, err, "", "cannot create %s", filepath.Dir(dir))
+	}
+	tmp, err := makeTempDir(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fail(exitExtract, err, "", "cannot create a temporary directory next to %s", dir)
+	}
+	if err := extractPayload(p, tmp); err != nil {
+		removeAll(tmp)
+		return extractFailure(err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		removeAll(tmp)
+		return fail(exitExtract, err, "", "cannot set the mode of %s", dir)
+	}
+	if err := renameDir(tmp, dir); err != nil {
+		removeAll(tmp)
+		return fail(exitExtract, err, "", "cannot move the tree to %s", dir)
+	}
+	return nil
+}

@@ -1,0 +1,46 @@
+// Command stub is pack-action's runtime half: a pack is this program with a
+// compressed tree, a manifest and a trailer appended (docs/format.md). It
+// unpacks the tree once into a per-user cache and runs the program in it.
+package main
+
+import (
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	os.Exit(start(os.Args[1:]))
+}
+
+func start(args []string) int {
+	exe, err := selfPath()
+	if err != nil {
+		return report("pack", fail(exitBadPack, err, "", "cannot find the pack file"))
+	}
+	p, err := openSelf(exe)
+	if err != nil {
+		return report(exe, err)
+	}
+	if cmd, ok := os.LookupEnv("PACK_STUB"); ok && cmd != "" {
+		os.Unsetenv("PACK_STUB") // never seen by anything this starts
+		err := control(p, cmd, os.Stdout)
+		p.close()
+		if err != nil {
+			return report(exe, err)
+		}
+		return 0
+	}
+	inst, err := openInstance(p)
+	if err != nil {
+		p.close()
+		return report(exe, err)
+	}
+	err = run(p, inst, args, false) // returns only on failure (Unix) or never (Windows)
+	return report(exe, err)
+}
+
+// report prints one line naming the pack, what went wrong and what to do.
+func report(exe string, err error) int {
+	os.Stderr.WriteString(filepath.Base(exe) + ": " + err.Error() + "\n")
+	return exitCode(err)
+}

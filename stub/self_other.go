@@ -1,0 +1,5 @@
+//go:build !linux
+
+package main
+
+func openSelf(path string) (*pack, error) { return openPack(path) }
