@@ -147,9 +147,10 @@ export async function packTargets(options: PackOptions): Promise<PackRun> {
         const file = path.join(outDir, plan.outputNames.get(target)!);
         const temp = tempName(`${target}.tmp`);
         const stub = stubs.get(stubKey(target, variantOf(target, plan.windows)))!;
-        const { size, sha256 } = await writePack(temp, stub, payloadFile, payload, manifest, (done, total) =>
-          emit({ type: 'write', target, file, done, total }),
-        ).catch((err: unknown) => {
+        const { size, sha256 } = await writePack(temp, stub, payloadFile, payload, manifest, (done, total) => {
+          emit({ type: 'write', target, file, done, total });
+          options.signal?.throwIfAborted();
+        }).catch((err: unknown) => {
           throw wrapIo(err, `writing ${file}`);
         });
         written.push({ temp, result: { target, file, size, sha256, manifest } });
