@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick]: packs three trees with pack-action, caxa and
+// makeself, measures them against each other and against running the program
+// directly, and writes a dated results file, a chart and the README section.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FULL, QUICK, HELP, ALL_TARGETS, HOST_TARGET, parseArgs } from './lib/config.mjs';
+import { ensureCaxa, ensureDebian, ensureMatplotlib } from './lib/peers.mjs';
+import { buildHello, treeModules, treeNative, treeNode, RUN_SPECS } from './lib/trees.mjs';
+import { caxaTool, directRun, extractPayload, makeselfTool, oursTool, tarRun } from './lib/tools.mjs';
+import { buildFanout, peakRss, timeOnce, timeSeries } from './lib/measure.mjs';
+import { machineInfo, toolVersions } from './lib/machine.mjs';
+import { evaluateTargets } from './lib/targets.mjs';
+import { writeResults } from './lib/report.mjs';
+import { profileMisses } from './lib/profile.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const work = join(here, 'work');
+const nodeBin = process.execPath;
+const t0 = Date.now();
+const log = (msg) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) return console.log(HELP);
+  const cfg = opts.quick ? QUICK : FULL;
+  const started = Date.now();
+  log(`${cfg.name} run; work directory ${work}`);
+
+  ensureDebian(['hyperfine', '/usr/bin/time', 'makeself', 'zstd', 'gcc', 'tar'], log);
+  const caxaEntry = ensureCaxa(work, nodeBin, log);
+  const python = ensureMatplotlib(work, log);
+  const tools = [];
+  if (!opts.peersOnly) tools.push(oursTool(ensureOurs()));
+  tools.push(caxaTool({ nodeBin, caxaEntry }), makeselfTool());
+
+  const hello = buildHello(work);
+  const fanout = buildFanout(work);
+  const trees = planTrees(cfg, hello, opts.only);
+
+  const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), versions: toolVersions({ nodeBin, caxaEntry }), trees: {}, growth: [] };
+  for (const tree of trees) {
+    log(`tree (${tree.key}): ${tree.title}`);
+    result.trees[tree.key] = await benchTree(cfg, tree, tools, fanout);
+  }
+  if (!opts.only || opts.only.includes('a')) result.growth = benchGrowth(cfg, hello, tools);
+  result.targets = evaluateTargets(result);
+  result.profiles = opts.noProfile || opts.peersOnly ? [] : await profileMisses(result, { work, root, nodeBin, log });
+  result.seconds = (Date.now() - started) / 1000;
+  const files = writeResults(result, { resultsDir: join(here, 'results'), readme: join(root, 'README.md'), python, chartScript: join(here, 'chart.py') });
+  log(`done in ${result.seconds.toFixed(0)} s: ${files.join(', ')}`);
+}
+
+/** Our packer's CLI and host stub; builds the stubs when they are missing. */
+function ensureOurs() {
+  const entry = join(root, 'bin', 'pack-action.js');
+  if (!existsSync(entry)) throw new Error(`our packer's CLI ${entry} is missing; build it, or run with --peers-only`);
+  const stubsDir = join(root, 'build', 'stubs');
+  if (!existsSync(join(stubsDir, `pack-stub-${HOST_TARGET}`))) {
+    log('building the stubs (npm run build:stubs)');
+    execFileSync(nodeBin, [join(root, 'scripts', 'build-stubs.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+  return { root, nodeBin, stubsDir, entry };
+}
+
+function planTrees(cfg, hello, only) {
+  const t = join(work, 'trees');
+  const all = [
+    { key: 'a', title: `tiny native program + ${cfg.nativeMB} MB incompressible data`, spec: RUN_SPECS.hello, make: () => treeNative(join(t, `a-${cfg.nativeMB}`), hello, cfg.nativeMB), dir: join(t, `a-${cfg.nativeMB}`) },
+    { key: 'b', title: 'Node.js binary + typescript, `tsc --version`', spec: RUN_SPECS.node, make: () => treeNode(join(t, 'b'), root), dir: join(t, 'b'), slow: true },
+    { key: 'c', title: `${cfg.modules.files} files, ${cfg.modules.mb} MB, node_modules-shaped`, spec: RUN_SPECS.hello, make: () => treeModules(join(t, `c-${cfg.modules.files}`), hello, cfg.modules.files, cfg.modules.mb), dir: join(t, `c-${cfg.modules.files}`) },
+  ];
+  return all.filter((x) => !only || only.includes(x.key)).map((x) => ({ ...x, info: x.make() }));
+}
+
+function freshDir(...parts) {
+  const d = join(work, ...parts);
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** The one pack file a packer wrote into `out` for the host target. */
+function packFileIn(out, tool) {
+  const files = readdirSync(out).filter((f) => statSync(join(out, f)).isFile());
+  const host = files.filter((f) => f.includes(HOST_TARGET));
+  const pick = host.length === 1 ? host : files.filter((f) => !/\.(exe|json|txt|sha256)$|SHA256SUMS/.test(f));
+  if (pick.length !== 1) throw new Error(`${tool}: expected one ${HOST_TARGET} pack in ${out}, found: ${files.join(', ') || 'nothing'}`);
+  return join(out, pick[0]);
+}
+
+/** Packs `tree` with `tool` `runs` times; returns { times, file, size }. */
+function packWith(tool, tree, targets, runs, tag) {
+  const times = [];
+  let file;
+  const state = join(work, 'state', `${tool.name}-${tree.key}`);
+  for (let i = 0; i < runs; i++) {
+    const out = freshDir('packs', `${tool.name}-${tree.key}-${tag}`);
+    const target = join(out, `bench-${tree.key}`);
+    const cmd = tool.pack({ tree: tree.dir, spec: tree.spec, id: `bench-${tree.key}`, out: tool.name === 'ours' ? out : target, targets, state });
+    times.push(timeOnce(cmd));
+    file = tool.name === 'ours' ? packFileIn(out, 'pack-action') : target;
+  }
+  const sizes = readdirSync(dirname(file)).reduce((sum, f) => sum + statSync(join(dirname(file), f)).size, 0);
+  return { times, file, size: statSync(file).size, allSize: sizes };
+}
+
+async function benchTree(cfg, tree, allTools, fanout) {
+  const r = cfg.runs;
+  const tools = allTools.filter((t) => t.name !== 'makeself' || cfg.makeselfTrees.includes(tree.key));
+  const slow = tree.key !== 'a';
+  const fig = { pack: {}, packAll: {}, size: {}, warm: {}, cold: {}, rss: {}, conc1: {}, concN: {} };
+  const packs = {};
+  for (const tool of tools) {
+    log(`  pack with ${tool.label}`);
+    const p = packWith(tool, tree, [HOST_TARGET], r.pack, 'one');
+    packs[tool.name] = p.file;
+    fig.pack[tool.name] = p.times;
+    fig.size[tool.name] = [p.size];
+    if (tool.name === 'ours') {
+      const six = packWith(tool, tree, ALL_TARGETS, r.pack, 'six');
+      fig.packAll.ours = six.times;
+      fig.size.oursAll = [six.allSize];
+    }
+  }
+  fig.size.tree = [tree.info.bytes];
+  const tmp = join(work, 'hf');
+  const state = (t) => join(work, 'state', `${t.name}-${tree.key}`);
+  const run = (t) => t.run(packs[t.name], tree.spec, state(t));
+  const cachedTools = tools.filter((t) => t.coldReset(state(t)));
+  const noCache = tools.filter((t) => !t.coldReset(state(t)));
+  // Runs of one cold extraction by a peer (seconds each on the slow trees).
+  const peerRuns = (t, normal) => (slow && t.name !== 'ours' ? r.peerSlow : normal);
+
+  log('  warm start');
+  const warmRuns = slow ? r.slowWarm : r.warm;
+  for (const t of cachedTools) spawnSync(run(t).argv[0], run(t).argv.slice(1), { env: { ...process.env, ...run(t).env }, stdio: 'ignore' });
+  Object.assign(fig.warm, timeSeries([
+    { key: 'direct', ...directRun(tree.dir, tree.spec) },
+    ...cachedTools.map((t) => ({ key: t.name, ...run(t) })),
+    ...noCache.map((t) => ({ key: t.name, ...run(t), runs: peerRuns(t, r.cold) })),
+  ], { runs: warmRuns, warmup: 2, rounds: cfg.rounds, tmp }));
+
+  log('  cold start');
+  const payload = join(work, 'packs', `payload-${tree.key}.tar.zst`);
+  const coldRuns = slow ? r.coldSlow : r.cold;
+  const series = cachedTools.map((t) => ({ key: t.name, ...run(t), prepare: t.coldReset(state(t)), runs: peerRuns(t, coldRuns) }));
+  if (packs.ours) {
+    await extractPayload(packs.ours, payload);
+    const tr = tarRun(payload, join(work, 'state', `tar-${tree.key}`));
+    series.push({ key: 'tar', argv: tr.argv, env: tr.env, prepare: tr.reset });
+  }
+  for (const t of noCache) series.push({ key: t.name, ...run(t), runs: peerRuns(t, coldRuns) });
+  Object.assign(fig.cold, timeSeries(series, { runs: coldRuns, warmup: 1, rounds: Math.min(cfg.rounds, 2), tmp }));
+
+  log('  peak memory of a warm start');
+  fig.rss.direct = peakRss({ ...directRun(tree.dir, tree.spec), runs: r.rss, tmp });
+  for (const t of tools) fig.rss[t.name] = peakRss({ ...run(t), runs: noCache.includes(t) ? peerRuns(t, r.rss) : r.rss, tmp });
+
+  log(`  ${cfg.concurrency} concurrent cold starts`);
+  for (const t of cachedTools.filter((x) => x.name === 'ours' || cfg.peerConcurrencyTrees.includes(tree.key))) {
+    const times = timeSeries([
+      { key: '1', argv: [fanout, '1', ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
+      { key: 'N', argv: [fanout, String(cfg.concurrency), ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
+    ], { runs: r.concurrent, warmup: 0, rounds: Math.min(cfg.rounds, 2), tmp });
+    fig.conc1[t.name] = times['1'];
+    fig.concN[t.name] = times.N;
+  }
+  return { title: tree.title, dir: tree.dir, info: tree.info, figures: fig };
+}
+
+/** Warm start and its peak memory as a tree-(a)-shaped pack grows. */
+function benchGrowth(cfg, hello, tools) {
+  const rows = [];
+  const cached = tools.filter((t) => t.name !== 'makeself');
+  for (const mb of cfg.growthMB) {
+    log(`growth: ${mb} MB`);
+    const dir = join(work, 'trees', `a-${mb}`);
+    const info = treeNative(dir, hello, mb);
+    const tree = { key: `g${mb}`, dir, spec: RUN_SPECS.hello, info };
+    const row = { mb, size: {}, warm: {}, rss: {} };
+    const series = [{ key: 'direct', ...directRun(dir, tree.spec) }];
+    for (const t of cached) {
+      const p = packWith(t, tree, [HOST_TARGET], 1, 'one');
+      row.size[t.name] = p.size;
+      const state = join(work, 'state', `${t.name}-${tree.key}`);
+      const run = t.run(p.file, tree.spec, state);
+      spawnSync(run.argv[0], run.argv.slice(1), { env: { ...process.env, ...run.env }, stdio: 'ignore' });
+      series.push({ key: t.name, ...run });
+      row.rss[t.name] = peakRss({ ...run, runs: cfg.runs.rss, tmp: join(work, 'hf') });
+    }
+    row.warm = timeSeries(series, { runs: cfg.runs.slowWarm * 2, warmup: 1, rounds: 2, tmp: join(work, 'hf') });
+    rows.push(row);
+    // The packs of the larger sizes are only needed for this step.
+    for (const t of cached) rmSync(join(work, 'packs', `${t.name}-${tree.key}-one`), { recursive: true, force: true });
+    for (const t of cached) rmSync(join(work, 'state', `${t.name}-${tree.key}`), { recursive: true, force: true });
+  }
+  return rows;
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.message}`);
+  process.exit(1);
+});
