@@ -65,10 +65,10 @@ test('damaged trailers are refused with the reason', () => {
   const end = good.length;
   const trailer = (): Buffer => Buffer.from(good.subarray(end - TRAILER_SIZE));
   const t1 = trailer();
-  t1[50] ^= 1;
+  t1[50] = t1[50]! ^ 1;
   expect(() => decodeTrailer(t1, end)).toThrow(/no pack trailer/);
   const t2 = trailer();
-  t2[0] ^= 1;
+  t2[0] = t2[0]! ^ 1;
   expect(() => decodeTrailer(t2, end)).toThrow(/trailer checksum/);
   const reCRC = (b: Buffer): Buffer => {
     b.writeUInt32LE(crc32(b.subarray(0, 44)), 44);
@@ -91,7 +91,7 @@ test('damaged trailers are refused with the reason', () => {
 
 test('a manifest with a wrong CRC is refused', async () => {
   const bytes = packBytes(Buffer.from('STUB'));
-  bytes[4 + 7] ^= 0x20; // first manifest byte
+  bytes[4 + 7] = bytes[4 + 7]! ^ 0x20; // first manifest byte
   await expect(located(bytes)).rejects.toThrow(/manifest checksum/);
 });
 

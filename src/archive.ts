@@ -4,8 +4,8 @@
 // grow with the tree.
 
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress } from 'node:zlib';
 import { TarArchive, type EntryData } from 'archiver';
@@ -55,12 +55,61 @@ export class Meter extends Transform {
 }
 
 /**
+ * A regular file of the tree, opened only when the tar stream reaches it (so
+ * any number of files stream with one descriptor open), read to exactly the
+ * size that was collected: a file that changes meanwhile is an error rather
+ * than a tar entry that disagrees with its header.
+ */
+class FileSource extends Readable {
+  private fh: FileHandle | undefined;
+  private position = 0;
+  constructor(
+    private readonly file: string,
+    private readonly size: number,
+  ) {
+    super({ highWaterMark: CHUNK });
+  }
+  override _read(): void {
+    this.readChunk().catch((err: unknown) => this.destroy(err as Error));
+  }
+  private async readChunk(): Promise<void> {
+    this.fh ??= await open(this.file, 'r');
+    const want = Math.min(CHUNK, this.size - this.position);
+    const buf = Buffer.allocUnsafe(Math.max(want, 1));
+    const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.position);
+    if (want === 0) {
+      if (bytesRead > 0) throw new Error(`${this.file} grew while it was being packed; pack a tree nothing writes to`);
+      await this.fh.close();
+      this.fh = undefined;
+      this.push(null);
+      return;
+    }
+    if (bytesRead === 0) throw new Error(`${this.file} shrank while it was being packed; pack a tree nothing writes to`);
+    this.position += bytesRead;
+    this.push(buf.subarray(0, bytesRead));
+  }
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    const fh = this.fh;
+    this.fh = undefined;
+    if (!fh) return done(err);
+    fh.close().then(
+      () => done(err),
+      () => done(err),
+    );
+  }
+}
+
+const CHUNK = 256 * 1024;
+
+/**
  * Archives `tree` and writes the compressed payload to `file`, which must
  * not exist yet. Returns its size, hash and counts for the manifest.
  */
 export async function writePayload(tree: Tree, file: string, options: ArchiveOptions): Promise<PayloadInfo> {
   const level = options.level ?? DEFAULT_LEVEL;
   const date = options.mtime;
+  // Opened first so that an unwritable output fails before anything streams.
+  const out = (await open(file, 'wx', 0o600)).createWriteStream();
   // uid/gid 0 and empty user/group names are archiver's defaults; mode and
   // mtime are set on every entry so nothing of this machine leaks in.
   const archive = new TarArchive({});
@@ -73,9 +122,19 @@ export async function writePayload(tree: Tree, file: string, options: ArchiveOpt
     },
   });
   const outMeter = new Meter();
-  const written = pipeline(archive, tarMeter, zstd, outMeter, createWriteStream(file, { flags: 'wx', mode: 0o600 }), {
-    signal: options.signal,
+  // The archive stays out of the pipeline: destroying it mid-entry makes its
+  // internal entry streams emit errors nobody listens to. Its own failures
+  // and those of the sources arrive here instead.
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
   });
+  failed.catch(() => undefined);
+  const written = pipeline(tarMeter, zstd, outMeter, out, { signal: options.signal });
+  written.catch(() => undefined);
+  archive.on('error', fail);
+  archive.on('warning', fail);
+  archive.pipe(tarMeter);
   for (const e of tree.entries) {
     const mode = e.mode & 0o777;
     if (e.type === 'directory') {
@@ -83,12 +142,21 @@ export async function writePayload(tree: Tree, file: string, options: ArchiveOpt
     } else if (e.type === 'symlink') {
       archive.append(Buffer.alloc(0), { name: e.name, type: 'symlink', linkname: e.linkname, date, mode } as EntryData);
     } else {
-      // file() opens the file only when its turn comes, so any number of files stream.
-      archive.file(e.source, { name: e.name, stats: e.stats, date, mode });
+      const source = new FileSource(e.source, e.size).on('error', fail);
+      archive.append(source, { name: e.name, stats: e.stats, date, mode });
     }
   }
-  void archive.finalize().catch(() => undefined); // errors surface through the pipeline
-  await written;
+  archive.finalize().catch(fail);
+  try {
+    await Promise.race([written, failed]);
+  } catch (err) {
+    // Not archive.abort(): archiver 8's tar plugin then calls an unpipe its
+    // engine lacks and throws from a callback. Unpiped, the archive just stops.
+    archive.unpipe(tarMeter);
+    tarMeter.destroy();
+    out.destroy();
+    throw err;
+  }
   return {
     size: outMeter.bytes,
     sha256: outMeter.hash.digest('hex'),

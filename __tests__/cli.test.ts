@@ -1,0 +1,143 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { cleanup, cli, fakeStubs, listDir, ROOT, tmp, tree } from './helpers/packer.js';
+
+afterAll(cleanup);
+
+function goodTree(): string {
+  return tree({ 'bin/app': ['#!/bin/sh\necho hi\n', 0o755], 'bin/app.exe': 'MZ' });
+}
+
+/** Runs `pack` with a bad input and checks the contract: one line, exit 1, nothing in --out. */
+async function refuses(extra: string[], dir: string, pattern: RegExp, stubs = fakeStubs()): Promise<void> {
+  const out = path.join(tmp('out-'), 'out');
+  const run = await cli(['pack', dir, '--name', 'app', '--command', 'bin/app', '--out', out, '--stubs', stubs, ...extra]);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(/^pack-action: /);
+  expect(run.code).toBe(1);
+  expect(listDir(out)).toEqual([]);
+}
+
+describe('every bad input gets one clear line, exit 1 and nothing in --out', () => {
+  test('missing directory', () => refuses([], path.join(tmp(), 'missing'), /directory .*missing does not exist/));
+  test('command missing', () => refuses(['--command', 'bin/nope'], goodTree(), /--command "bin\/nope" is not in the tree/));
+  test('command not executable', () =>
+    refuses([], tree({ 'bin/app': 'not executable' }), /--command "bin\/app" .* is not executable; chmod \+x/));
+  test('a symlink escaping the tree', () => {
+    const dir = goodTree();
+    symlinkSync('../../etc/passwd', path.join(dir, 'bin', 'passwd'));
+    return refuses([], dir, /symlink .*passwd -> \.\.\/\.\.\/etc\/passwd points outside the tree/);
+  });
+  test('unknown target', () => refuses(['--target', 'linux-x64,solaris-sparc'], goodTree(), /--target: unknown target "solaris-sparc"/));
+  test('invalid id', () => refuses(['--id', 'my app'], goodTree(), /invalid id "my app"/));
+  test('invalid version', () => refuses(['--version', '1.0/evil'], goodTree(), /invalid version "1.0\/evil"/));
+  test('invalid level', () => refuses(['--level', 'fast'], goodTree(), /--level "fast": use a whole number from 1 to 22, or max/));
+  test('bad env entry', () => refuses(['--env', 'NOEQUALS'], goodTree(), /invalid env entry "NOEQUALS"/));
+  test('a stub with the wrong checksum', () => {
+    const stubs = fakeStubs();
+    writeFileSync(path.join(stubs, 'pack-stub-linux-arm64'), 'evil');
+    return refuses(['--target', 'linux-x64,linux-arm64'], goodTree(), /stub for linux-arm64: .* has sha256 [0-9a-f]{64} but SHA256SUMS says/, stubs);
+  });
+  test('a missing stub', () => {
+    const stubs = fakeStubs();
+    writeFileSync(path.join(stubs, 'SHA256SUMS'), '');
+    return refuses(['--target', 'darwin-arm64'], goodTree(), /stub for darwin-arm64: pack-stub-darwin-arm64 is not listed/, stubs);
+  });
+  test('an output path that is a file', () => {
+    const file = path.join(tmp(), 'file');
+    writeFileSync(file, 'x');
+    return refuses(['--out', path.join(file, 'out')], goodTree(), /cannot create output directory .* \(ENOTDIR\); choose another --out/);
+  });
+});
+
+describe('the command line', () => {
+  test('--help and --version exit 0 and document the exit codes', async () => {
+    const help = await cli(['pack', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--command <path>/);
+    expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+success/);
+    for (const cmd of ['inspect', 'smoke']) expect((await cli([cmd, '--help'])).stdout).toMatch(/Exit codes/);
+    expect((await cli(['--version'])).stdout.trim()).toBe('0.1.0');
+  });
+
+  test('a wrong command line exits 2', async () => {
+    expect((await cli(['pack', goodTree(), '--name', 'x', '--command', 'bin/app', '--frobnicate'])).code).toBe(2);
+    expect((await cli(['pack', goodTree()])).stderr).toMatch(/required option '--name <name>'/);
+    expect((await cli(['unpack'])).code).toBe(2);
+  });
+
+  test('pack --json prints the packs; the table otherwise', async () => {
+    const out = path.join(tmp(), 'out');
+    const args = ['pack', goodTree(), '--name', 'app', '--command', 'bin/app{exe}', '--target', 'linux-x64,windows-x64', '--out', out, '--stubs', fakeStubs()];
+    const json = await cli([...args, '--json']);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.packs.map((p: { target: string }) => p.target)).toEqual(['linux-x64', 'windows-x64']);
+    expect(result.packs[1].manifest.command).toBe('bin/app.exe');
+    const plain = await cli(args);
+    expect(plain.stdout).toMatch(/^target\s+file\s+size\s+sha256\s+smoke\n/);
+    expect(plain.stdout).toMatch(/windows-x64\s+\S+app-windows-x64\.exe\s+\d+ B\s+[0-9a-f]{16}\s+-/);
+    expect(plain.stderr).toMatch(/compressing .* for linux-x64, windows-x64\n/); // plain lines when not a terminal
+  });
+
+  test('inspect shows the layout, lists entries, and refuses a non-pack in one line', async () => {
+    const out = path.join(tmp(), 'out');
+    await cli(['pack', goodTree(), '--name', 'app', '--command', 'bin/app', '--out', out, '--stubs', fakeStubs(), '--target', 'linux-arm64']);
+    const shown = await cli(['inspect', '--list', path.join(out, 'app-linux-arm64')]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/pack for linux-arm64/);
+    expect(shown.stdout).toMatch(/0755 +\d+ bin\/app\n/);
+    const json = JSON.parse((await cli(['inspect', '--json', '--verify', path.join(out, 'app-linux-arm64')])).stdout);
+    expect(json.verified).toBe(true);
+    expect(json.layout.payloadOffset).toBe(json.stub.size);
+    const bad = await cli(['inspect', path.join(out, 'SHA256SUMS')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/not a pack or damaged \(no pack trailer found\)/);
+  });
+});
+
+describe('bin/pack-action.js', () => {
+  const lib = path.join(ROOT, 'lib', 'cli.js');
+  beforeAll(() => {
+    // what `npm run build:cli` does
+    buildSync({ entryPoints: [path.join(ROOT, 'src', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node24', packages: 'external', outfile: lib, logLevel: 'warning' });
+  });
+
+  test('runs the bundled CLI on Node 24', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pack-action.js'), '--version']);
+    expect(run.stdout.toString().trim()).toBe('0.1.0');
+    expect(run.status).toBe(0);
+  });
+
+  test('an unwritable output directory is one line, exit 1, nothing written', () => {
+    const base = tmp('unwritable-');
+    chmodSync(base, 0o755);
+    const dir = tree({ 'bin/app': ['#!/bin/sh\n', 0o755] }, path.join(base, 'tree'));
+    mkdirSync(path.join(base, 'stubs'));
+    const stubs = fakeStubs(path.join(base, 'stubs'));
+    const out = path.join(base, 'out');
+    mkdirSync(out, { mode: 0o555 });
+    chmodSync(out, 0o555);
+    for (const d of [dir, path.join(dir, 'bin'), stubs]) chmodSync(d, 0o755);
+    // root may write anywhere: drop to nobody when running as root
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const argv = [...asUser, process.execPath, path.join(ROOT, 'bin', 'pack-action.js'), 'pack', dir, '--name', 'app', '--command', 'bin/app', '--out', out, '--stubs', stubs];
+    const run = spawnSync(argv[0]!, argv.slice(1));
+    const stderr = run.stderr.toString();
+    expect(stderr).toMatch(/^pack-action: writing the payload into .*out: EACCES .*the output directory is not writable, choose another --out\n$/);
+    expect(run.status).toBe(1);
+    expect(listDir(out)).toEqual([]);
+  });
+});
+
+test('packs from the TypeScript packer pass sha256sum -c', async () => {
+  const out = path.join(tmp(), 'out');
+  await cli(['pack', goodTree(), '--name', 'app', '--command', 'bin/app{exe}', '--out', out, '--stubs', fakeStubs(), '--target', 'all']);
+  expect(existsSync(path.join(out, 'SHA256SUMS'))).toBe(true);
+  execFileSync('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], { cwd: out });
+});
