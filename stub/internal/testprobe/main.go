@@ -1,0 +1,66 @@
+// Command testprobe is the program the stub's process tests pack: it reports
+// what it was given (arguments as bytes, environment, working directory,
+// standard input) and exits as told, so the tests can check that the stub
+// passes everything through unchanged.
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type report struct {
+	ArgsHex  []string          `json:"argsHex"`
+	Env      map[string]string `json:"env"`
+	Cwd      string            `json:"cwd"`
+	StdinHex string            `json:"stdinHex,omitempty"`
+}
+
+func main() {
+	if p := os.Getenv("PROBE_RAN"); p != "" {
+		os.WriteFile(p, []byte("ran"), 0o644)
+	}
+	if ms, _ := strconv.Atoi(os.Getenv("PROBE_SLEEP_MS")); ms > 0 {
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+	}
+	if target := os.Getenv("PROBE_EXEC"); target != "" {
+		// Start another pack the way a packed program would, and pass its
+		// exit code on.
+		os.Unsetenv("PROBE_EXEC")
+		cmd := exec.Command(target, os.Args[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			os.Exit(ee.ExitCode())
+		}
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(99)
+		}
+		os.Exit(0)
+	}
+	r := report{Env: map[string]string{}}
+	for _, a := range os.Args[1:] {
+		r.ArgsHex = append(r.ArgsHex, hex.EncodeToString([]byte(a)))
+	}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "PACK_") || strings.HasPrefix(k, "PROBE_") || strings.HasPrefix(k, "TEST_") {
+			r.Env[k] = v
+		}
+	}
+	r.Cwd, _ = os.Getwd()
+	if os.Getenv("PROBE_STDIN") == "1" {
+		b, _ := io.ReadAll(os.Stdin)
+		r.StdinHex = hex.EncodeToString(b)
+	}
+	json.NewEncoder(os.Stdout).Encode(r)
+	code, _ := strconv.Atoi(os.Getenv("PROBE_EXIT"))
+	os.Exit(code)
+}
