@@ -139,18 +139,22 @@ func TestLocateRejectsDamage(t *testing.T) {
 		mutate func([]byte) []byte
 		want   string
 	}{
-		"wrong magic":      {func(b []byte) []byte { b[len(b)-1] ^= 0xff; return b }, "no pack trailer"},
-		"trailer crc":      {func(b []byte) []byte { b[tl] ^= 1; return b }, "trailer checksum"},
-		"manifest crc":     {func(b []byte) []byte { b[tl-20] ^= 1; return b }, "manifest checksum"},
-		"truncated":        {func(b []byte) []byte { return b[:len(b)-100] }, "no pack trailer"},
-		"crlf conversion":  {func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")) }, ""},
-		"newer format":     {func(b []byte) []byte { return retrailer(b, func(tb []byte) { tb[32] = 2 }) }, "newer"},
-		"unknown flags":    {func(b []byte) []byte { return retrailer(b, func(tb []byte) { tb[36] = 1 }) }, "flags"},
-		"manifest too big": {func(b []byte) []byte { return retrailer(b, func(tb []byte) { binary.LittleEndian.PutUint64(tb[24:], 2<<20) }) }, "out of range"},
+		"wrong magic":     {func(b []byte) []byte { b[len(b)-1] ^= 0xff; return b }, "no pack trailer"},
+		"trailer crc":     {func(b []byte) []byte { b[tl] ^= 1; return b }, "trailer checksum"},
+		"manifest crc":    {func(b []byte) []byte { b[tl-20] ^= 1; return b }, "manifest checksum"},
+		"truncated":       {func(b []byte) []byte { return b[:len(b)-100] }, "no pack trailer"},
+		"crlf conversion": {func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")) }, ""},
+		"newer format":    {func(b []byte) []byte { return retrailer(b, func(tb []byte) { tb[32] = 2 }) }, "newer"},
+		"unknown flags":   {func(b []byte) []byte { return retrailer(b, func(tb []byte) { tb[36] = 1 }) }, "flags"},
+		"manifest too big": {func(b []byte) []byte {
+			return retrailer(b, func(tb []byte) { binary.LittleEndian.PutUint64(tb[24:], 2<<20) })
+		}, "out of range"},
 		"gap": {func(b []byte) []byte {
 			return retrailer(b, func(tb []byte) { binary.LittleEndian.PutUint64(tb[24:], binary.LittleEndian.Uint64(tb[24:])-20) })
 		}, "padding"},
-		"payload offset zero": {func(b []byte) []byte { return retrailer(b, func(tb []byte) { binary.LittleEndian.PutUint64(tb[0:], 0) }) }, "offset is zero"},
+		"payload offset zero": {func(b []byte) []byte {
+			return retrailer(b, func(tb []byte) { binary.LittleEndian.PutUint64(tb[0:], 0) })
+		}, "offset is zero"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
