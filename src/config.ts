@@ -2,6 +2,7 @@
 // function of an env-like record (INPUT_* and GITHUB_* variables), so every
 // rule here is unit-testable without a runner. Every message names the input.
 
+import { MAX_LEVEL } from './archive.js';
 import { envProblem, idProblem, versionProblem } from './manifest.js';
 import { hostTarget, isTarget, TARGETS, type Target } from './targets.js';
 
@@ -255,7 +256,7 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     version,
     targets: parseTargets(env),
     outDir: getInput(env, 'out-dir') || 'packs',
-    level: integer(env, 'level', 1, 22),
+    level: integer(env, 'level', 1, MAX_LEVEL),
     stubs: parseStubs(env, options.actionVersion, defaultStubUrl(env)),
     windowsSubsystem: oneOf(env, 'windows-subsystem', ['console', 'gui'] as const, 'console'),
     release,

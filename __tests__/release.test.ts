@@ -1,0 +1,173 @@
+// The release flow and the octokit client against the fake GitHub (real HTTP
+// on 127.0.0.1, every request checked against the OpenAPI description).
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createReleaseClient, GitHubError, type ReleaseClient } from '../src/github.js';
+import { canonical, publishRelease, ReleaseError, type UploadFile } from '../src/release.js';
+import { classify } from '../src/retry.js';
+import { FakeGitHub } from './fake-github/server.js';
+
+let fake: FakeGitHub;
+let logs: string[];
+let files: UploadFile[];
+
+function client(token = fake.token): ReleaseClient {
+  const log = { debug: () => {}, info: (m: string) => logs.push(m), warning: (m: string) => logs.push(`warning: ${m}`) };
+  return createReleaseClient({ token, apiUrl: fake.apiUrl, owner: fake.owner, repo: fake.repo, log });
+}
+
+function publish(c: ReleaseClient, over: Partial<Parameters<typeof publishRelease>[1]> = {}) {
+  return publishRelease(c, { tag: 'v1.0.0', title: 'v1.0.0', prerelease: false, publish: true, overwrite: true, files, log: (m) => logs.push(m), ...over });
+}
+
+beforeEach(async () => {
+  fake = await new FakeGitHub().start();
+  logs = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'release-test-'));
+  files = ['app-linux-x64', 'app-windows-x64.exe', 'SHA256SUMS'].map((name, i) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, Buffer.alloc(100_000 + i, i + 1));
+    return { name, path: file, size: 100_000 + i };
+  });
+});
+afterEach(async () => {
+  expect(fake.violations).toEqual([]);
+  await fake.close();
+});
+
+describe('publishRelease', () => {
+  test('fresh tag: one release, created as a draft, assets uploaded, published last', async () => {
+    const { release, assets } = await publish(client());
+    expect(fake.releases).toHaveLength(1);
+    const r = fake.releases[0]!;
+    expect(r.draft).toBe(false);
+    expect(r.assets.map((a) => a.name).sort()).toEqual(files.map((f) => f.name).sort());
+    expect(r.assets.find((a) => a.name === 'app-linux-x64')!.data.equals(Buffer.alloc(100_000, 1))).toBe(true);
+    const creates = fake.requests.filter((q) => q.operationId === 'repos/create-release');
+    expect(creates).toHaveLength(1);
+    const lastUpload = Math.max(...fake.events.filter((e) => e.type === 'upload').map((e) => fake.events.indexOf(e)));
+    expect(fake.events.findIndex((e) => e.type === 'publish')).toBeGreaterThan(lastUpload);
+    expect(release.htmlUrl).toBe(`${fake.url}/octo/hello/releases/tag/v1.0.0`);
+    expect(assets.get('SHA256SUMS')!.url).toBe(`${fake.url}/octo/hello/releases/download/v1.0.0/SHA256SUMS`);
+  });
+
+  test('immutable releases: publishing last means every asset is in', async () => {
+    await fake.close();
+    fake = await new FakeGitHub({ immutableReleases: true }).start();
+    await publish(client());
+    expect(fake.releases[0]!.immutable).toBe(true);
+    expect(fake.releases[0]!.assets).toHaveLength(3);
+    await expect(publish(client())).rejects.toThrow(/published and immutable/);
+  });
+
+  test('reuses an existing draft for the tag (getReleaseByTag cannot see it)', async () => {
+    const draft = fake.addRelease({ tag_name: 'v1.0.0', draft: true });
+    await publish(client(), { publish: false });
+    expect(fake.releases).toHaveLength(1);
+    expect(fake.releases[0]!.id).toBe(draft.id);
+    expect(fake.releases[0]!.draft).toBe(true);
+  });
+
+  test('run twice: one release, assets replaced, no duplicates', async () => {
+    await publish(client());
+    const firstIds = fake.releases[0]!.assets.map((a) => a.id);
+    await publish(client());
+    expect(fake.releases).toHaveLength(1);
+    const assets = fake.releases[0]!.assets;
+    expect(assets).toHaveLength(3);
+    expect(assets.some((a) => firstIds.includes(a.id))).toBe(false);
+  });
+
+  test('overwrite false fails naming the asset, before uploading anything', async () => {
+    const r = fake.addRelease({ tag_name: 'v1.0.0' });
+    r.assets.push({ id: 1, name: 'app-windows-x64.exe', label: '', state: 'uploaded', data: Buffer.from('x'), created: 0 });
+    await expect(publish(client(), { overwrite: false })).rejects.toThrow(
+      new ReleaseError("release asset 'app-windows-x64.exe' already exists on the release for tag v1.0.0; set input 'overwrite' to true to replace it"),
+    );
+    expect(fake.events.filter((e) => e.type === 'upload')).toEqual([]);
+  });
+
+  test('a 502 is retried, then succeeds', async () => {
+    fake.inject('repos/create-release', { kind: 'status', status: 502 });
+    await publish(client());
+    expect(fake.requests.filter((q) => q.operationId === 'repos/create-release').map((q) => q.status)).toEqual([502, 201]);
+    expect(logs).toContainEqual(expect.stringMatching(/server error 502; retry 1 of 5 in 1 s/));
+  });
+
+  test('a connection reset mid-upload is retried with a fresh stream; a stale asset left behind is replaced', async () => {
+    fake.inject('repos/upload-release-asset', { kind: 'reset', afterBytes: 30_000, leaveStale: true });
+    await publish(client());
+    const uploads = fake.requests.filter((q) => q.operationId === 'repos/upload-release-asset' && q.name === 'app-linux-x64');
+    expect(uploads.map((q) => q.status)).toEqual([-1, 422, 201]);
+    const asset = fake.releases[0]!.assets.filter((a) => a.name === 'app-linux-x64');
+    expect(asset).toHaveLength(1);
+    expect(asset[0]!.data.equals(Buffer.alloc(100_000, 1))).toBe(true);
+  });
+
+  test('422 already_exists race on upload: re-list, delete, upload again', async () => {
+    fake.inject('repos/upload-release-asset', { kind: 'already-exists-race' });
+    await publish(client());
+    const a = fake.releases[0]!.assets.filter((x) => x.name === 'app-linux-x64');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.data.length).toBe(100_000);
+  });
+
+  test('a secondary rate limit waits for Retry-After', async () => {
+    fake.inject('repos/create-release', { kind: 'status', status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '2' } });
+    await publish(client());
+    const creates = fake.requests.filter((q) => q.operationId === 'repos/create-release');
+    expect(creates.map((q) => q.status)).toEqual([403, 201]);
+    expect(creates[1]!.at - creates[0]!.at).toBeGreaterThanOrEqual(1900);
+  });
+
+  test('a 403 is not retried and says to grant contents: write', async () => {
+    fake.inject('repos/create-release', { kind: 'status', status: 403, message: 'Resource not accessible by integration' });
+    const err = await publish(client()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitHubError);
+    expect((err as Error).message).toMatch(/create a release for tag v1.0.0 failed \(HTTP 403: Resource not accessible by integration\); grant the workflow `permissions: contents: write`/);
+    expect(fake.requests.filter((q) => q.operationId === 'repos/create-release')).toHaveLength(1);
+  });
+
+  test('a bad token is a 401, not retried, naming the input', async () => {
+    await expect(publish(client('ghs_wrong'))).rejects.toThrow(/HTTP 401: Bad credentials\); the token was rejected: check input 'token'/);
+  });
+
+  test('two jobs publishing to one tag at once make one release', async () => {
+    await fake.close();
+    fake = await new FakeGitHub({ latencyMs: 30 }).start();
+    await Promise.all([publish(client()), publish(client())]);
+    expect(fake.releases).toHaveLength(1);
+    expect(fake.releases[0]!.draft).toBe(false);
+    expect(fake.releases[0]!.assets.map((a) => a.name).sort()).toEqual(files.map((f) => f.name).sort());
+  });
+});
+
+describe('canonical and classify', () => {
+  const r = (id: number, draft: boolean) => ({ id, draft, tag: 't', prerelease: false, immutable: false, htmlUrl: '', uploadUrl: '', assets: [] });
+  test('published beats draft, then the lowest id', () => {
+    expect(canonical([r(5, true), r(3, true)])!.id).toBe(3);
+    expect(canonical([r(5, false), r(3, true)])!.id).toBe(5);
+    expect(canonical([])).toBeUndefined();
+  });
+  const f = (status: number | undefined, headers: Record<string, string> = {}, message = 'x') => ({ status, headers, message, codes: [] });
+  test.each([
+    [f(undefined), 0, { retry: true, delaySeconds: 1 }],
+    [f(undefined), 3, { retry: true, delaySeconds: 8 }],
+    [f(502), 0, { retry: true, delaySeconds: 1 }],
+    [f(503, { 'retry-after': '7' }), 0, { retry: true, delaySeconds: 7 }],
+    [f(429), 1, { retry: true, delaySeconds: 2 }],
+    [f(429, { 'retry-after': '3' }), 1, { retry: true, delaySeconds: 3 }],
+    [f(403, {}, 'You have exceeded a secondary rate limit'), 0, { retry: true, delaySeconds: 60 }],
+    [f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1010' }), 0, { retry: true, delaySeconds: 11 }],
+    [f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '99999' }), 0, { retry: false }],
+    [f(403), 0, { retry: false }],
+    [f(401), 0, { retry: false }],
+    [f(404), 0, { retry: false }],
+    [f(422), 0, { retry: false }],
+    [f(502), 5, { retry: false }],
+  ])('%j attempt %d', (failure, attempt, want) => {
+    expect(classify(failure, attempt, 1_000_000)).toMatchObject(want);
+  });
+});
