@@ -182,7 +182,7 @@ function parseExpectExit(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-function program(io: CliIO, setExit: (code: number) => void): Command {
+function program(io: CliIO, setExit: (code: number) => void, passArgs: string[]): Command {
   const write = (s: string): void => void io.stdout.write(s);
   const prog = new Command('pack-action')
     .description('Turn a built directory tree into one self-contained executable per target.')
@@ -283,7 +283,7 @@ function program(io: CliIO, setExit: (code: number) => void): Command {
     .action(async (packs: string[], o: Record<string, unknown>) => {
       const json = o.json === true;
       const options = {
-        args: (o.args as string[] | undefined) ?? [],
+        args: [...((o.args as string[] | undefined) ?? []), ...passArgs],
         expectExit: parseExpectExit(o.expectExit as string),
         expectStdout: compileRegex(o.expectStdout as string | undefined),
         stdin: await readStdin(io),
@@ -333,12 +333,17 @@ function describe(info: PackInfo): string {
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let code: number = EXIT.ok;
-  // `smoke a b -- x y`: what follows -- are the packs' arguments.
+  // `smoke a b -- x --y`: what follows -- are the packs' arguments, options or not.
   const dashes = argv.indexOf('--');
-  if (argv[0] === 'smoke' && dashes >= 0) argv = [...argv.slice(0, dashes), '--args', ...argv.slice(dashes + 1)];
-  const prog = program(io, (c) => {
-    code = c;
-  });
+  const passArgs = argv[0] === 'smoke' && dashes >= 0 ? argv.slice(dashes + 1) : [];
+  if (argv[0] === 'smoke' && dashes >= 0) argv = argv.slice(0, dashes);
+  const prog = program(
+    io,
+    (c) => {
+      code = c;
+    },
+    passArgs,
+  );
   const json = argv.includes('--json');
   try {
     await prog.parseAsync(argv, { from: 'user' });
