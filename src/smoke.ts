@@ -2,8 +2,9 @@
 // qemu-user and windows-x64 through wine. Says which packs it cannot run
 // here and why; a run that fails is a failure, never a skip.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { inspectPack } from './inspect.js';
 import { hostTarget, targetArch, targetOS, type Target } from './targets.js';
@@ -34,43 +35,74 @@ export function findOnPath(name: string, envPath: string = process.env.PATH ?? '
   return undefined;
 }
 
+/** What planRun looks at on this machine; tests replace it. */
+export interface HostProbe {
+  which(name: string): string | undefined;
+  exists(file: string): boolean;
+  /** `wine --version` output, e.g. `wine-8.0`. */
+  wineVersion(wine: string): string;
+}
+
+export const realProbe: HostProbe = {
+  which: (name) => findOnPath(name),
+  exists: (file) => existsSync(file),
+  wineVersion: (wine) => spawnSync(wine, ['--version'], { timeout: 30_000 }).stdout?.toString().trim() ?? '',
+};
+
+const SETUP_HINT = 'run scripts/setup-emulators.sh as root';
+
 /** How a pack for `target` can run on `host`, or why it cannot. */
-export function planRun(
-  target: Target,
-  host: Target | undefined = hostTarget(),
-  which: (name: string) => string | undefined = (n) => findOnPath(n),
-): RunPlan {
+export function planRun(target: Target, host: Target | undefined = hostTarget(), probe: HostProbe = realProbe): RunPlan {
   const native = (): RunPlan => ({ runner: { command: '', args: [], env: {}, via: 'native' } });
   const through = (names: string[], via: string, env: Record<string, string>, install: string): RunPlan => {
     for (const name of names) {
-      const found = which(name);
+      const found = probe.which(name);
       if (found) return { runner: { command: found, args: [], env, via } };
     }
     return { skip: `${names[0]} is not installed (Debian: apt-get install ${install})` };
   };
   if (!host) return { skip: `this host (${process.platform}-${process.arch}) is not one of the targets` };
   if (target === host) return native();
-  const os = targetOS(target);
+  const targetOs = targetOS(target);
   const hostOS = targetOS(host);
-  if (os === 'darwin') {
+  if (targetOs === 'darwin') {
     if (hostOS !== 'darwin') return { skip: 'macOS packs run only on macOS' };
     return target === 'darwin-x64' ? native() : { skip: 'darwin-arm64 packs need an Apple silicon Mac' }; // x64 runs under Rosetta
   }
-  if (os === 'windows') {
+  if (targetOs === 'windows') {
     if (hostOS === 'windows') {
       return host === 'windows-arm64' ? native() : { skip: 'windows-arm64 packs need an arm64 Windows machine' };
     }
     if (target === 'windows-arm64') return { skip: 'wine runs x64 Windows programs only; windows-arm64 needs an arm64 Windows machine' };
     if (hostOS === 'linux' && targetArch(host) === 'x64') {
-      return through(['wine', 'wine64'], 'wine', { WINEDEBUG: '-all' }, 'wine64');
+      const plan = through(['wine', 'wine64'], 'wine', { WINEDEBUG: '-all' }, 'wine64');
+      if ('runner' in plan && !wineRunsGo(plan.runner.command, probe)) {
+        return { skip: `${probe.wineVersion(plan.runner.command)} lacks bcryptprimitives.dll, which the Go stub needs; ${SETUP_HINT}` };
+      }
+      return plan;
     }
     return { skip: `wine cannot run ${target} packs on ${host}` };
   }
   // Linux targets on a Linux host of the other architecture.
   if (hostOS !== 'linux') return { skip: 'Linux packs run only on Linux' };
-  return target === 'linux-arm64'
-    ? through(['qemu-aarch64-static', 'qemu-aarch64'], 'qemu-aarch64-static', {}, 'qemu-user-static')
-    : through(['qemu-x86_64-static', 'qemu-x86_64'], 'qemu-x86_64-static', {}, 'qemu-user-static');
+  const qemu = target === 'linux-arm64' ? 'aarch64' : 'x86_64';
+  const plan = through([`qemu-${qemu}-static`, `qemu-${qemu}`], `qemu-${qemu}-static`, {}, 'qemu-user-static');
+  // The stub execs the packed program: the kernel must hand it to qemu too.
+  if ('runner' in plan && !probe.exists(`/proc/sys/fs/binfmt_misc/qemu-${qemu}`)) {
+    return { skip: `qemu-${qemu} is not registered with binfmt_misc, so the stub cannot start the ${targetArch(target)} program; ${SETUP_HINT}` };
+  }
+  return plan;
+}
+
+/**
+ * Go 1.24+ programs such as the stub import ProcessPrng from
+ * bcryptprimitives.dll, which wine gained only in version 9.
+ */
+function wineRunsGo(wine: string, probe: HostProbe): boolean {
+  const m = /^wine-(\d+)\./.exec(probe.wineVersion(wine));
+  if (m && Number(m[1]) >= 9) return true;
+  const prefix = process.env.WINEPREFIX ?? path.join(os.homedir(), '.wine');
+  return probe.exists(path.join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'));
 }
 
 export interface SmokeOptions {
