@@ -212,8 +212,8 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
   }
   const repo = parseRepo(env);
   const name = getInput(env, 'name') || repo?.repo || '';
-  if (name === '' || !/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new InputError(`input 'name' must be 1 or more of A-Z a-z 0-9 . _ - (it names the pack files), got '${name}'`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name) || name === '.' || name === '..') {
+    throw new InputError(`input 'name' must be 1-64 of A-Z a-z 0-9 . _ - (it names the pack files), got '${name}'`);
   }
   const command = getInput(env, 'command');
   if (command === '' && mode !== 'publish') {
