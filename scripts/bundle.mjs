@@ -3,7 +3,8 @@
 // without installing anything):
 //   dist/index.js            src/index.ts and its dependencies, one ESM file for node24
 //   dist/stub-checksums.json the SHA-256 of every stub of this version, from
-//                            build/stubs/SHA256SUMS; the action refuses downloaded
+//                            build/stubs/SHA256SUMS ($PACK_STUBS_OUT/SHA256SUMS when
+//                            set); the action refuses downloaded
 //                            stubs that do not match (src/stub-download.ts)
 // Usage: node scripts/bundle.mjs [outDir]   (default dist; check-dist.sh bundles
 // into a temporary directory and compares). Output is deterministic.
@@ -17,7 +18,8 @@ const out = resolve(process.argv[2] ?? join(root, 'dist'));
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
 function stubChecksums() {
-  const file = join(root, 'build', 'stubs', 'SHA256SUMS');
+  // PACK_STUBS_OUT: where scripts/build-stubs.mjs wrote them, when not build/stubs.
+  const file = join(process.env.PACK_STUBS_OUT ?? join(root, 'build', 'stubs'), 'SHA256SUMS');
   let text;
   try {
     text = readFileSync(file, 'utf8');

@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-[ -f build/stubs/SHA256SUMS ] || npm run --silent build:stubs >/dev/null
+[ -f "${PACK_STUBS_OUT:-build/stubs}/SHA256SUMS" ] || npm run --silent build:stubs >/dev/null
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 ./node_modules/.bin/node scripts/bundle.mjs "$tmp/dist" >/dev/null

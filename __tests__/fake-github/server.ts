@@ -79,6 +79,7 @@ export class FakeGitHub {
   /** Order of completed uploads and publishes, for "published last". */
   events: { type: 'upload' | 'publish' | 'delete-asset'; release: number; name?: string; at: number }[] = [];
   private injections: Injection[] = [];
+  private barriers: { operationId: string; count: number; waiting: (() => void)[] }[] = [];
   private nextId = 1000;
   private server = http.createServer((req, res) => void this.handle(req, res));
   url = '';
@@ -107,6 +108,29 @@ export class FakeGitHub {
   /** The next `times` requests to `operationId` (e.g. repos/upload-release-asset) get `fault`. */
   inject(operationId: string, fault: Fault, times = 1): void {
     this.injections.push({ operationId, times, fault });
+  }
+
+  /**
+   * Holds requests to `operationId` until `count` of them have arrived (or
+   * 10 s passed), then serves them all: two jobs then both act on the state
+   * they saw before either changed it, which makes a race certain.
+   */
+  holdUntil(operationId: string, count: number): void {
+    this.barriers.push({ operationId, count, waiting: [] });
+  }
+
+  private async barrier(operationId: string): Promise<void> {
+    const b = this.barriers.find((x) => x.operationId === operationId);
+    if (!b) return;
+    await new Promise<void>((resolve) => {
+      b.waiting.push(resolve);
+      if (b.waiting.length >= b.count) {
+        this.barriers.splice(this.barriers.indexOf(b), 1);
+        for (const go of b.waiting) go();
+      } else {
+        setTimeout(resolve, 10_000).unref();
+      }
+    });
   }
 
   /** Adds a release directly, as if made earlier. */
@@ -267,6 +291,7 @@ export class FakeGitHub {
     if (match.params.owner !== this.owner || match.params.repo !== this.repo) return send(404, { message: 'Not Found' });
 
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    await this.barrier(match.operationId);
 
     if (fault?.kind === 'status') {
       const message = fault.message ?? http.STATUS_CODES[fault.status] ?? 'error';
