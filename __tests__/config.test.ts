@@ -42,11 +42,11 @@ describe('parseConfig defaults', () => {
     expect(parse({ GITHUB_REF: 'refs/tags/v1.2.0', INPUT_TOKEN: 't', INPUT_PRERELEASE: 'true' }).prerelease).toBe(true);
   });
 
-  test('GHES: API and server URLs, and the stub URL follows the action repository', () => {
+  test('GHES: the API URL from GITHUB_API_URL; stubs from the action repository on github.com', () => {
     const env = { GITHUB_API_URL: 'https://ghe.example/api/v3/', GITHUB_SERVER_URL: 'https://ghe.example', GITHUB_ACTION_REPOSITORY: 'tools/pack-action' };
     const c = parse(env);
     expect(c.apiUrl).toBe('https://ghe.example/api/v3');
-    expect(defaultStubUrl(env)).toBe('https://ghe.example/tools/pack-action/releases/download/v{version}/{file}');
+    expect(defaultStubUrl(env)).toBe('https://github.com/tools/pack-action/releases/download/v{version}/{file}');
   });
 
   test('lists: args and env one per line, targets by comma or space, host', () => {

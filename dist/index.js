@@ -44755,9 +44755,8 @@ function parseStubs(env, actionVersion, defaultStubUrl2) {
   return { kind: "download", version: (version || actionVersion).replace(/^v/, ""), urlTemplate: template };
 }
 function defaultStubUrl(env) {
-  const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const repo = env.GITHUB_ACTION_REPOSITORY || "pack-action/pack-action";
-  return `${server}/${repo}/releases/download/v{version}/{file}`;
+  return `https://github.com/${repo}/releases/download/v{version}/{file}`;
 }
 function parseConfig(env, options) {
   const mode = oneOf(env, "mode", ["all", "pack", "publish"], "all");

@@ -193,11 +193,15 @@ export interface ParseOptions {
   actionVersion: string;
 }
 
-/** The default stub URL: this action's own release assets, on the server the workflow runs on. */
+/**
+ * The default stub URL: this action's own release assets on github.com. Also
+ * on GitHub Enterprise Server: actions come from github.com through GitHub
+ * Connect, their releases are not mirrored; without access to github.com,
+ * mirror the stubs and set stub-url.
+ */
 export function defaultStubUrl(env: Env): string {
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
   const repo = env.GITHUB_ACTION_REPOSITORY || 'pack-action/pack-action';
-  return `${server}/${repo}/releases/download/v{version}/{file}`;
+  return `https://github.com/${repo}/releases/download/v{version}/{file}`;
 }
 
 export function parseConfig(env: Env, options: ParseOptions): Config {
