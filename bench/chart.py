@@ -96,15 +96,16 @@ def main(src, out):
     ax = axes[1][3]
     keys = list(trees)
     n = r["config"]["concurrency"]
-    bars = [("ours", "conc1", "pack-action x1", "#6baed6"), ("ours", "concN", f"pack-action x{n}", "#1f77b4"),
+    bars = [("direct", "conc1", "direct x1", "#c7c7c7"), ("direct", "concN", f"direct x{n}", "#7f7f7f"),
+            ("ours", "conc1", "pack-action x1", "#6baed6"), ("ours", "concN", f"pack-action x{n}", "#1f77b4"),
             ("caxa", "conc1", "caxa x1", "#ff9896"), ("caxa", "concN", f"caxa x{n}", "#d62728")]
-    width = 0.2
+    width = 0.8 / len(bars)
     for i, (tool, fig_key, label, color) in enumerate(bars):
         vals = [ms(trees[k]["figures"][fig_key].get(tool)) for k in keys]
         pairs = [(j + i * width, v) for j, v in enumerate(vals) if v is not None]
         if pairs:
             ax.bar([p[0] for p in pairs], [p[1] for p in pairs], width, color=color, label=label)
-    ax.set_xticks([j + 1.5 * width for j in range(len(keys))])
+    ax.set_xticks([j + width * (len(bars) - 1) / 2 for j in range(len(keys))])
     ax.set_xticklabels([f"({k})" for k in keys])
     ax.set_yscale("log")
     ax.set_title(f"1 vs {n} concurrent cold starts", fontsize=10)

@@ -3,7 +3,7 @@
 // makeself, measures them against each other and against running the program
 // directly, and writes a dated results file, a chart and the README section.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK, HELP, ALL_TARGETS, HOST_TARGET, parseArgs } from './lib/config.mjs';
@@ -34,36 +34,57 @@ async function main() {
   const caxaEntry = ensureCaxa(work, nodeBin, log);
   const python = ensureMatplotlib(work, log);
   const tools = [];
-  if (!opts.peersOnly) tools.push(oursTool(ensureOurs()));
+  const ours = opts.peersOnly ? null : ensureOurs(opts.worktree);
+  if (ours) tools.push(oursTool(ours));
   tools.push(caxaTool({ nodeBin, caxaEntry }), makeselfTool());
 
   const hello = buildHello(work);
   const fanout = buildFanout(work);
   const trees = planTrees(cfg, hello, opts.only);
 
-  const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), versions: toolVersions({ nodeBin, caxaEntry }), trees: {}, growth: [] };
+  const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), versions: { ...toolVersions({ nodeBin, caxaEntry }), measured: ours?.commit ?? 'peers only' }, trees: {}, growth: [] };
   for (const tree of trees) {
     log(`tree (${tree.key}): ${tree.title}`);
     result.trees[tree.key] = await benchTree(cfg, tree, tools, fanout);
   }
   if (!opts.only || opts.only.includes('a')) result.growth = benchGrowth(cfg, hello, tools);
   result.targets = evaluateTargets(result);
-  result.profiles = opts.noProfile || opts.peersOnly ? [] : await profileMisses(result, { work, root, nodeBin, log });
+  // Profiling takes a minute or more: the quick run does it only when asked.
+  const profile = !opts.peersOnly && (opts.quick ? opts.profile : !opts.noProfile);
+  result.profiles = !profile ? [] : await profileMisses(result, { work, root: ours.root, nodeBin, log });
   result.seconds = (Date.now() - started) / 1000;
+  result.machine.loadavgEnd = machineInfo().loadavg;
   const files = writeResults(result, { resultsDir: join(here, 'results'), readme: join(root, 'README.md'), python, chartScript: join(here, 'chart.py') });
   log(`done in ${result.seconds.toFixed(0)} s: ${files.join(', ')}`);
 }
 
-/** Our packer's CLI and host stub; builds the stubs when they are missing. */
-function ensureOurs() {
-  const entry = join(root, 'bin', 'pack-action.js');
-  if (!existsSync(entry)) throw new Error(`our packer's CLI ${entry} is missing; build it, or run with --peers-only`);
-  const stubsDir = join(root, 'build', 'stubs');
-  if (!existsSync(join(stubsDir, `pack-stub-${HOST_TARGET}`))) {
-    log('building the stubs (npm run build:stubs)');
-    execFileSync(nodeBin, [join(root, 'scripts', 'build-stubs.mjs')], { cwd: root, stdio: 'inherit' });
+/**
+ * Our packer's CLI and stubs, built from a snapshot of the last commit (or of the work tree with
+ * --worktree): others edit stub/ and src/ in this checkout while the bench runs, and a results file must
+ * name what it measured.
+ */
+function ensureOurs(worktree) {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const src = worktree ? root : join(work, `head-${commit}`);
+  const parts = ['stub', 'src', 'bin', 'scripts', 'package.json', 'tsconfig.json'];
+  if (!worktree && !existsSync(join(src, 'lib', 'cli.js'))) {
+    log(`snapshot of commit ${commit} into ${src}`);
+    rmSync(src, { recursive: true, force: true });
+    mkdirSync(src, { recursive: true });
+    execFileSync('sh', ['-c', `git archive HEAD ${parts.join(' ')} | tar -x -C '${src}'`], { cwd: root, stdio: 'inherit' });
   }
-  return { root, nodeBin, stubsDir, entry };
+  const entry = join(src, 'bin', 'pack-action.js');
+  if (!existsSync(entry) || !existsSync(join(src, 'src', 'cli.ts'))) {
+    throw new Error(`our packer's CLI (bin/pack-action.js, src/cli.ts) is missing in ${worktree ? 'the work tree' : `commit ${commit}`}; run with --peers-only`);
+  }
+  // The snapshot resolves its npm packages from the checkout's node_modules, one level up from bench/.
+  const script = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')).scripts['build:cli'];
+  log(`bundling the CLI (${script.split(' ')[0]} ...)`);
+  execFileSync('sh', ['-c', script], { cwd: src, stdio: 'inherit', env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` } });
+  const stubsDir = join(work, 'stubs');
+  log('building the stubs into bench/work/stubs (scripts/build-stubs.mjs)');
+  execFileSync(nodeBin, [join(src, 'scripts', 'build-stubs.mjs')], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PACK_STUBS_OUT: stubsDir } });
+  return { root: src, nodeBin, stubsDir, entry, commit: worktree ? `${commit} + work tree` : commit };
 }
 
 function planTrees(cfg, hello, only) {
@@ -141,7 +162,7 @@ async function benchTree(cfg, tree, allTools, fanout) {
   Object.assign(fig.warm, timeSeries([
     { key: 'direct', ...directRun(tree.dir, tree.spec) },
     ...cachedTools.map((t) => ({ key: t.name, ...run(t) })),
-    ...noCache.map((t) => ({ key: t.name, ...run(t), runs: peerRuns(t, r.cold) })),
+    ...noCache.map((t) => ({ key: t.name, ...run(t), runs: peerRuns(t, r.cold), warmup: 0 })),
   ], { runs: warmRuns, warmup: 2, rounds: cfg.rounds, tmp }));
 
   log('  cold start');
@@ -154,18 +175,27 @@ async function benchTree(cfg, tree, allTools, fanout) {
     series.push({ key: 'tar', argv: tr.argv, env: tr.env, prepare: tr.reset });
   }
   for (const t of noCache) series.push({ key: t.name, ...run(t), runs: peerRuns(t, coldRuns) });
-  Object.assign(fig.cold, timeSeries(series, { runs: coldRuns, warmup: 1, rounds: Math.min(cfg.rounds, 2), tmp }));
+  // No warm-up: every run starts from an emptied cache anyway, and peers' runs take seconds.
+  Object.assign(fig.cold, timeSeries(series, { runs: coldRuns, warmup: 0, rounds: Math.min(cfg.rounds, 2), tmp }));
 
   log('  peak memory of a warm start');
   fig.rss.direct = peakRss({ ...directRun(tree.dir, tree.spec), runs: r.rss, tmp });
   for (const t of tools) fig.rss[t.name] = peakRss({ ...run(t), runs: noCache.includes(t) ? peerRuns(t, r.rss) : r.rss, tmp });
 
   log(`  ${cfg.concurrency} concurrent cold starts`);
+  // The floor: the program itself started N times at once on this machine's cores.
+  const d = directRun(tree.dir, tree.spec);
+  const floor = timeSeries([
+    { key: '1', argv: [fanout, '1', ...d.argv], env: d.env },
+    { key: 'N', argv: [fanout, String(cfg.concurrency), ...d.argv], env: d.env },
+  ], { runs: r.concurrent, warmup: 1, rounds: Math.min(cfg.rounds, Math.max(1, Math.floor(r.concurrent / 2))), tmp });
+  fig.conc1.direct = floor['1'];
+  fig.concN.direct = floor.N;
   for (const t of cachedTools.filter((x) => x.name === 'ours' || cfg.peerConcurrencyTrees.includes(tree.key))) {
     const times = timeSeries([
       { key: '1', argv: [fanout, '1', ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
       { key: 'N', argv: [fanout, String(cfg.concurrency), ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
-    ], { runs: r.concurrent, warmup: 0, rounds: Math.min(cfg.rounds, 2), tmp });
+    ], { runs: r.concurrent, warmup: 0, rounds: Math.min(cfg.rounds, Math.max(1, Math.floor(r.concurrent / 2))), tmp });
     fig.conc1[t.name] = times['1'];
     fig.concN[t.name] = times.N;
   }
