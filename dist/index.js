@@ -37475,9 +37475,9 @@ var require_parse3 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix = POSIX_REGEX_SOURCE[rest2];
-                if (posix) {
-                  prev.value = pre + posix;
+                const posix2 = POSIX_REGEX_SOURCE[rest2];
+                if (posix2) {
+                  prev.value = pre + posix2;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -37994,7 +37994,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix = opts.windows;
+      const posix2 = opts.windows;
       const regex2 = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -38004,8 +38004,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match: match2, output } = picomatch2.test(input, regex2, options, { glob, posix });
-        const result = { glob, state, regex: regex2, posix, input, output, match: match2, isMatch };
+        const { isMatch, match: match2, output } = picomatch2.test(input, regex2, options, { glob, posix: posix2 });
+        const result = { glob, state, regex: regex2, posix: posix2, input, output, match: match2, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -38030,7 +38030,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input, regex2, options, { glob, posix } = {}) => {
+    picomatch2.test = (input, regex2, options, { glob, posix: posix2 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -38038,7 +38038,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
       let match2 = input === glob;
       let output = match2 && format ? format(input) : input;
       if (match2 === false) {
@@ -38047,16 +38047,16 @@ var require_picomatch = __commonJS({
       }
       if (match2 === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match2 = picomatch2.matchBase(input, regex2, options, posix);
+          match2 = picomatch2.matchBase(input, regex2, options, posix2);
         } else {
           match2 = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match2), match: match2, output };
     };
-    picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => {
+    picomatch2.matchBase = (input, glob, options, posix2 = options && options.windows) => {
       const regex2 = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex2.test(utils.basename(input, { windows: posix }));
+      return regex2.test(utils.basename(input, { windows: posix2 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -43950,6 +43950,7 @@ var import_tar_stream2 = __toESM(require_tar_stream(), 1);
 import { createHash as createHash2 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { open as open3, stat as stat3 } from "node:fs/promises";
+import { posix } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
 import { createZstdDecompress } from "node:zlib";
 
@@ -44458,15 +44459,26 @@ async function readPayload(file, layout, keepEntries) {
   const entries = [];
   let unpackedSize = 0;
   const extract = import_tar_stream2.default.extract();
+  const seen = /* @__PURE__ */ new Set();
+  const symlinks = /* @__PURE__ */ new Set();
   extract.on("entry", (header, stream2, next) => {
-    const entry = { path: header.name.replace(/\/$/, ""), type: header.type, mode: header.mode & 511, size: header.size };
+    const path13 = header.type === "directory" ? header.name.replace(/\/$/, "") : header.name;
+    const problem = entryProblem(path13, header.type, header.linkname, seen, symlinks);
+    if (problem) {
+      stream2.resume();
+      next(new Error(`entry ${JSON.stringify(header.name)}: ${problem}`));
+      return;
+    }
+    seen.add(path13);
+    if (header.type === "symlink") symlinks.add(path13);
+    const entry = { path: path13, type: header.type, mode: header.mode & 511, size: header.size ?? 0 };
     if (header.type === "symlink") entry.linkname = header.linkname;
     const fileHash = createHash2("sha256");
     stream2.on("data", (chunk) => fileHash.update(chunk));
     stream2.on("end", () => {
       if (header.type === "file") {
         entry.sha256 = fileHash.digest("hex");
-        unpackedSize += header.size;
+        unpackedSize += entry.size;
       }
       entries.push(keepEntries ? entry : { path: entry.path, type: entry.type, mode: 0, size: 0 });
       next();
@@ -44484,6 +44496,23 @@ async function readPayload(file, layout, keepEntries) {
     throw new PackError(`${file}: payload damaged (${err.message}); build or download it again`);
   }
   return { entries, sha256: meter.hash.digest("hex"), unpackedSize };
+}
+function entryProblem(path13, type, linkname, seen, symlinks) {
+  if (type !== "file" && type !== "directory" && type !== "symlink") return `${type} entries are not allowed`;
+  const pathProblem = entryPathProblem(path13);
+  if (pathProblem) return pathProblem;
+  if (seen.has(path13)) return "duplicate path";
+  const parts = path13.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    if (symlinks.has(parts.slice(0, i).join("/"))) return `inside the symlink ${parts.slice(0, i).join("/")}`;
+  }
+  if (type === "symlink") {
+    const target = linkname ?? "";
+    if (target === "" || target.startsWith("/") || /[\\:\0]/.test(target)) return `symlink target ${JSON.stringify(target)} is absolute or not portable`;
+    const resolved = posix.join(posix.dirname(path13), target);
+    if (resolved === ".." || resolved.startsWith("../")) return `symlink target ${JSON.stringify(target)} leaves the tree`;
+  }
+  return void 0;
 }
 
 // src/stubs.ts
@@ -44591,7 +44620,7 @@ async function collectPacks(dir, workDir, log) {
   const isDir = await stat4(dir).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new ArtifactError(`input 'path': ${dir} is not a directory; download the pack artifacts there first (actions/download-artifact)`);
   const sumsFiles = [];
-  for (const file of await listFiles(dir)) {
+  for (const file of (await listFiles(dir)).sort()) {
     if (file.endsWith(TAR_SUFFIX)) {
       await mkdir2(workDir, { recursive: true });
       const dest = await mkdtemp(path7.join(workDir, "artifact-"));
@@ -44603,7 +44632,7 @@ async function collectPacks(dir, workDir, log) {
     }
   }
   const byName = /* @__PURE__ */ new Map();
-  for (const sums of sumsFiles) {
+  for (const sums of sumsFiles.sort()) {
     for (const [name, sha256] of parseSums(await readFile2(sums, "utf8"))) {
       const file = path7.resolve(path7.dirname(sums), name);
       const actual = await sha256File(file).catch(() => void 0);

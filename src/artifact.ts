@@ -77,7 +77,7 @@ export async function collectPacks(dir: string, workDir: string, log: (m: string
   const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new ArtifactError(`input 'path': ${dir} is not a directory; download the pack artifacts there first (actions/download-artifact)`);
   const sumsFiles: string[] = [];
-  for (const file of await listFiles(dir)) {
+  for (const file of (await listFiles(dir)).sort()) {
     if (file.endsWith(TAR_SUFFIX)) {
       await mkdir(workDir, { recursive: true });
       const dest = await mkdtemp(path.join(workDir, 'artifact-'));
@@ -89,7 +89,7 @@ export async function collectPacks(dir: string, workDir: string, log: (m: string
     }
   }
   const byName = new Map<string, PackFile>();
-  for (const sums of sumsFiles) {
+  for (const sums of sumsFiles.sort()) {
     for (const [name, sha256] of parseSums(await readFile(sums, 'utf8'))) {
       const file = path.resolve(path.dirname(sums), name);
       const actual = await sha256File(file).catch(() => undefined);
