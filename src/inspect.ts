@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createZstdDecompress } from 'node:zlib';
@@ -11,7 +12,7 @@ import tar from 'tar-stream';
 import { Meter } from './archive.js';
 import { PackError } from './errors.js';
 import { locate, readManifestBytes, TRAILER_SIZE, type Layout } from './format.js';
-import { validateManifest, type Manifest } from './manifest.js';
+import { entryPathProblem, validateManifest, type Manifest } from './manifest.js';
 
 export interface PackEntry {
   path: string;
@@ -111,15 +112,27 @@ async function readPayload(
   const entries: PackEntry[] = [];
   let unpackedSize = 0;
   const extract = tar.extract();
+  const seen = new Set<string>();
+  const symlinks = new Set<string>();
   extract.on('entry', (header, stream, next) => {
-    const entry: PackEntry = { path: header.name.replace(/\/$/, ''), type: header.type, mode: header.mode & 0o777, size: header.size };
+    stream.on('error', () => undefined); // an aborted entry fails the extract, which the pipeline reports
+    const path = header.type === 'directory' ? header.name.replace(/\/$/, '') : header.name;
+    const problem = entryProblem(path, header.type, header.linkname, seen, symlinks);
+    if (problem) {
+      stream.resume();
+      next(new Error(`entry ${JSON.stringify(header.name)}: ${problem}`));
+      return;
+    }
+    seen.add(path);
+    if (header.type === 'symlink') symlinks.add(path);
+    const entry: PackEntry = { path, type: header.type, mode: header.mode & 0o777, size: header.size ?? 0 };
     if (header.type === 'symlink') entry.linkname = header.linkname;
     const fileHash = createHash('sha256');
     stream.on('data', (chunk: unknown) => fileHash.update(chunk as Buffer));
     stream.on('end', () => {
       if (header.type === 'file') {
         entry.sha256 = fileHash.digest('hex');
-        unpackedSize += header.size;
+        unpackedSize += entry.size;
       }
       entries.push(keepEntries ? entry : { path: entry.path, type: entry.type, mode: 0, size: 0 });
       next();
@@ -137,4 +150,32 @@ async function readPayload(
     throw new PackError(`${file}: payload damaged (${(err as Error).message}); build or download it again`);
   }
   return { entries, sha256: meter.hash.digest('hex'), unpackedSize };
+}
+
+/**
+ * What makes a tar entry one the format forbids (docs/format.md section 4),
+ * as the stub judges it, or undefined.
+ */
+function entryProblem(
+  path: string,
+  type: string,
+  linkname: string | null | undefined,
+  seen: Set<string>,
+  symlinks: Set<string>,
+): string | undefined {
+  if (type !== 'file' && type !== 'directory' && type !== 'symlink') return `${type} entries are not allowed`;
+  const pathProblem = entryPathProblem(path);
+  if (pathProblem) return pathProblem;
+  if (seen.has(path)) return 'duplicate path';
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    if (symlinks.has(parts.slice(0, i).join('/'))) return `inside the symlink ${parts.slice(0, i).join('/')}`;
+  }
+  if (type === 'symlink') {
+    const target = linkname ?? '';
+    if (target === '' || target.startsWith('/') || /[\\:\0]/.test(target)) return `symlink target ${JSON.stringify(target)} is absolute or not portable`;
+    const resolved = posix.join(posix.dirname(path), target);
+    if (resolved === '..' || resolved.startsWith('../')) return `symlink target ${JSON.stringify(target)} leaves the tree`;
+  }
+  return undefined;
 }
