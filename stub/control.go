@@ -5,7 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+		"strings"
+	"time"
 )
 
 // control carries out a PACK_STUB command: the stub's own interface, kept in
@@ -15,21 +16,68 @@ func control(p *pack, cmd string, stdout io.Writer) error {
 	switch verb {
 	case "info":
 		return printInfo(p, stdout)
-	case "where":
-		inst, err := openInstance(p)
+	case "where", "verify":
+		r, inst, _, err := openRunnable(p)
 		if err != nil {
 			return err
 		}
 		defer inst.lock.close()
+		if verb == "verify" {
+			return verify(r, inst, stdout)
+		}
 		_, err = io.WriteString(stdout, inst.instance+"\n")
 		return err
-	case "extract":
+	case "gc":
+		d, err := cacheDirs(p.manifest)
+		if err != nil {
+			return err
+		}
+		keep := []string{instanceName(p.manifest)}
+		if o, _ := findOverride(p); o != nil {
+			keep = append(keep, instanceName(o.manifest))
+			o.close()
+		}
+		removeOldCopies(p.path)
+		for _, name := range collect(d.idDir, keep, time.Time{}) {
+			if _, err := io.WriteString(stdout, "removed "+filepath.Join(d.idDir, name)+"\n"); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "extract", "install", "replace":
 		if arg == "" {
-			return fail(exitControl, nil, "use PACK_STUB=extract:<dir>", "extract needs a directory")
+			return fail(exitControl, nil, "use PACK_STUB="+verb+":<path>", "%s needs a path", verb)
+		}
+		if verb != "extract" {
+			return place(p, arg, verb == "replace", stdout)
 		}
 		return extractTo(p, arg)
 	}
-	return fail(exitControl, nil, "use info, where or extract:<dir>", "unknown PACK_STUB command %q", cmd)
+	return fail(exitControl, nil, "use info, where, verify, gc, extract:<dir>, install:<pack> or replace:<pack>", "unknown PACK_STUB command %q", cmd)
+}
+
+// verify compares every entry of the instance with the payload and, if
+// any differs, extracts the version again.
+func verify(p *pack, inst *instance, stdout io.Writer) error {
+	diffs, err := diffInstance(p, inst.instance)
+	if err != nil {
+		return extractFailure(err)
+	}
+	out := ""
+	for _, name := range diffs {
+		out += "differs: " + name + "\n"
+	}
+	out += "verified " + inst.instance + ": "
+	if len(diffs) == 0 {
+		out += "intact\n"
+	} else {
+		if err := extractInstance(p, inst.dirs); err != nil {
+			return err
+		}
+		out += "extracted again\n"
+	}
+	_, err = io.WriteString(stdout, out)
+	return err
 }
 
 // printInfo prints the manifest with the stub's version, the pack's layout
@@ -88,7 +136,7 @@ func extractTo(p *pack, dir string) error {
 		removeAll(tmp)
 		return fail(exitExtract, err, "", "cannot set the mode of %s", dir)
 	}
-	if err := renameDir(tmp, dir); err != nil {
+	if err := renameRetry(tmp, dir); err != nil {
 		removeAll(tmp)
 		return fail(exitExtract, err, "", "cannot move the tree to %s", dir)
 	}

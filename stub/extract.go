@@ -34,13 +34,41 @@ type extractStats struct {
 // entry rules of docs/format.md section 4. On error dest may hold a partial
 // tree; the caller removes it.
 func extractPayload(p *pack, dest string) error {
+	_, err := extractSampled(p, dest)
+	return err
+}
+
+// extractSampled is extractPayload that also returns the files the
+// completion marker samples.
+func extractSampled(p *pack, dest string) ([]sampleFile, error) {
 	m := p.manifest
+	x := &extractor{dest: dest, seen: map[string]bool{}, links: map[string]bool{}, buf: make([]byte, 256<<10),
+		command: m.Command, stride: m.FileCount/maxSamples + 1}
+	err := walkPayload(p, x.entry)
+	if err != nil {
+		return nil, err
+	}
+	if x.stats.files != m.FileCount || x.stats.unpackedSize != m.UnpackedSize {
+		return nil, dataErrorf("payload has %d entries and %d bytes, the manifest says %d and %d",
+			x.stats.files, x.stats.unpackedSize, m.FileCount, m.UnpackedSize)
+	}
+	if err := x.finish(); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(filepath.Join(dest, filepath.FromSlash(m.Command)))
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, dataErrorf("command %q is not a file in the payload", m.Command)
+	}
+	return x.samples, nil
+}
+
+// walkPayload decompresses the payload and hands each tar entry to fn while
+// hashing the compressed bytes; it fails if the hash is not the manifest's.
+func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 	section := io.NewSectionReader(p.file, int64(p.layout.payloadOffset), int64(p.layout.payloadSize))
 	hash := sha256.New()
 	compressed := io.TeeReader(section, hash)
 	dec := zstd.NewReader(compressed)
-
-	x := &extractor{dest: dest, seen: map[string]bool{}, links: map[string]bool{}, buf: make([]byte, 256<<10)}
 	tr := newTarReader(dec)
 	for {
 		hdr, err := tr.Next()
@@ -50,7 +78,7 @@ func extractPayload(p *pack, dest string) error {
 		if err != nil {
 			return dataErrorf("payload is not a valid zstd tar stream: %v", err)
 		}
-		if err := x.entry(hdr, tr); err != nil {
+		if err := fn(hdr, tr); err != nil {
 			return err
 		}
 	}
@@ -61,19 +89,8 @@ func extractPayload(p *pack, dest string) error {
 	if _, err := io.Copy(io.Discard, compressed); err != nil {
 		return err
 	}
-	if got := hexString(hash.Sum(nil)); got != m.PayloadSHA256 {
-		return dataErrorf("payload sha256 is %s, the manifest says %s", got, m.PayloadSHA256)
-	}
-	if x.stats.files != m.FileCount || x.stats.unpackedSize != m.UnpackedSize {
-		return dataErrorf("payload has %d entries and %d bytes, the manifest says %d and %d",
-			x.stats.files, x.stats.unpackedSize, m.FileCount, m.UnpackedSize)
-	}
-	if err := x.finish(); err != nil {
-		return err
-	}
-	fi, err := os.Stat(filepath.Join(dest, filepath.FromSlash(m.Command)))
-	if err != nil || !fi.Mode().IsRegular() {
-		return dataErrorf("command %q is not a file in the payload", m.Command)
+	if got := hexString(hash.Sum(nil)); got != p.manifest.PayloadSHA256 {
+		return dataErrorf("payload sha256 is %s, the manifest says %s", got, p.manifest.PayloadSHA256)
 	}
 	return nil
 }
@@ -98,6 +115,11 @@ type extractor struct {
 	dirs   []dirMode
 	copies []linkCopy // symlinks Windows would not create, done as copies at the end
 	buf    []byte
+
+	command    string
+	stride     uint64 // sample one file every stride entries
+	nextSample uint64
+	samples    []sampleFile
 }
 
 type dirMode struct {
@@ -137,6 +159,7 @@ func (x *extractor) entry(hdr *tarHeader, r io.Reader) error {
 			return dataErrorf("payload entry %q has a negative size", name)
 		}
 		x.stats.unpackedSize += uint64(hdr.Size)
+		x.sample(name, hdr.Size)
 		return x.file(target, os.FileMode(hdr.Mode)&0o777|0o600, hdr.Size, r)
 	case typeDir:
 		if err := os.Mkdir(target, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
@@ -160,6 +183,18 @@ func (x *extractor) entry(hdr *tarHeader, r io.Reader) error {
 		return nil
 	default:
 		return dataErrorf("payload entry %q has type %q: only files, directories and symlinks are allowed", name, hdr.Typeflag)
+	}
+}
+
+// sample picks the command and up to maxSamples files spread over the tree
+// for the completion marker: the warm start checks them (checkInstance).
+func (x *extractor) sample(name string, size int64) {
+	if name != x.command && (x.stats.files < x.nextSample || len(x.samples) >= maxSamples) || strings.Contains(name, "\n") {
+		return
+	}
+	x.samples = append(x.samples, sampleFile{name, size})
+	if name != x.command {
+		x.nextSample = x.stats.files + x.stride
 	}
 }
 

@@ -77,9 +77,28 @@ func formatArg(verb byte, arg any) string {
 		return s
 	}
 	if verb == 'q' {
-		return strconv.Quote(s)
+		return quote(s)
 	}
 	return s
+}
+
+// quote is strconv.Quote for messages: printable ASCII stays, the rest
+// becomes \xNN (strconv's Unicode tables would cost the stub 10 KB).
+func quote(s string) string {
+	const digits = "0123456789abcdef"
+	b := []byte{'"'}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < ' ' || c >= 0x7f:
+			b = append(b, '\\', 'x', digits[c>>4], digits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
 }
 
 // errorf is fmt.Errorf for sprintf's verbs; %w wraps its error.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // instance is a complete instance directory with a shared lock held on it:
@@ -15,7 +16,8 @@ type instance struct {
 }
 
 // openInstance returns the pack's instance directory, extracting it first if
-// needed (the cold path). The warm path is a shared lock and one stat.
+// needed (the cold path). The warm path is a shared lock, reading the marker
+// and a bounded number of stats.
 func openInstance(p *pack) (*instance, error) {
 	d, err := cacheDirs(p.manifest)
 	if err != nil {
@@ -24,68 +26,94 @@ func openInstance(p *pack) (*instance, error) {
 	if err := d.prepare(); err != nil {
 		return nil, err
 	}
-	lk, err := openLock(d.lockPath)
-	if err != nil {
-		return nil, fail(exitCache, err, "check the permissions of "+d.idDir, "cannot open the lock file")
-	}
-	inst := &instance{dirs: d, lock: lk}
-	// A cleaner may take the directory between our exclusive and shared lock
-	// (flock does not convert atomically): check again, a few times.
-	for attempt := 0; attempt < 5; attempt++ {
-		if err := lk.lockShared(); err != nil {
+	var lk *fileLock
+	defer func() {
+		if lk != nil {
 			lk.close()
-			return nil, fail(exitCache, err, "", "cannot lock %s", d.lockPath)
 		}
-		if complete(d.instance) {
+	}()
+	// A cleaner may take the directory between our exclusive and shared lock
+	// (flock does not convert atomically), or delete the lock file we opened
+	// (stale): check again, a few times.
+	for attempt := 0; attempt < 5; attempt++ {
+		if lk == nil {
+			if lk, err = openLock(d.lockPath); err != nil {
+				return nil, d.lockFailed(err)
+			}
+		}
+		if err := lk.lockShared(); err != nil {
+			return nil, d.lockFailed(err)
+		}
+		if lk.stale(d.lockPath) {
+			lk.close()
+			lk = nil
+			continue
+		}
+		switch checkInstance(d.instance) {
+		case instanceOK:
+			inst := &instance{dirs: d, lock: lk}
+			lk = nil
 			return inst, nil
+		case instanceDamaged:
+			// Files were deleted under us: extract again beside the running
+			// instances of this version (they hold the shared lock too).
+			if err := extractInstance(p, d); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if err := lk.unlock(); err != nil {
-			lk.close()
-			return nil, fail(exitCache, err, "", "cannot unlock %s", d.lockPath)
+			return nil, d.lockFailed(err)
 		}
 		if err := lk.lockExclusive(); err != nil {
-			lk.close()
-			return nil, fail(exitCache, err, "", "cannot lock %s", d.lockPath)
+			return nil, d.lockFailed(err)
 		}
-		if !complete(d.instance) {
+		if !lk.stale(d.lockPath) && checkInstance(d.instance) != instanceOK {
 			if err := extractInstance(p, d); err != nil {
-				lk.close()
 				return nil, err
 			}
 		}
 		if err := lk.unlock(); err != nil {
-			lk.close()
-			return nil, fail(exitCache, err, "", "cannot unlock %s", d.lockPath)
+			return nil, d.lockFailed(err)
 		}
 	}
-	lk.close()
 	return nil, fail(exitCache, nil, "another process keeps removing it; stop cache cleaners and retry", "instance directory %s vanished", d.instance)
 }
 
+func (d dirs) lockFailed(err error) error {
+	return fail(exitCache, err, "check the permissions of "+d.idDir, "cannot lock %s", d.lockPath)
+}
+
 // extractInstance extracts into a sibling temporary directory, writes the
-// completion marker last and renames the directory into place. It runs under
-// the exclusive lock; on any failure the cache is left as it was.
+// completion marker last and renames the directory into place. A directory
+// already there (incomplete or damaged) is first moved into a temporary
+// directory, which the cleaner deletes once no one runs that version. On any
+// failure the cache is left as it was.
 func extractInstance(p *pack, d dirs) error {
-	// A directory without a marker is the remains of an older, interrupted
-	// scheme or a user's copy: never run it, replace it.
-	if _, err := os.Lstat(d.instance); err == nil {
-		if err := os.RemoveAll(d.instance); err != nil {
-			return fail(exitCache, err, "delete it by hand", "cannot remove incomplete instance %s", d.instance)
-		}
-	}
-	tmp, err := makeTempDir(d.idDir, ".tmp-"+instanceName(p.manifest)+"-")
+	name := instanceName(p.manifest)
+	tmp, err := makeTempDir(d.idDir, ".tmp-"+name+"-")
 	if err != nil {
 		return fail(exitExtract, err, "check free space and permissions in "+d.idDir, "cannot create a temporary directory")
 	}
-	if err := extractPayload(p, tmp); err != nil {
+	samples, err := extractSampled(p, tmp)
+	if err == nil {
+		err = writeMarker(tmp, samples)
+	}
+	if err != nil {
 		removeAll(tmp)
 		return extractFailure(err)
 	}
-	if err := writeMarker(tmp, p.manifestBytes); err != nil {
-		removeAll(tmp)
-		return fail(exitExtract, err, "check free space in "+d.idDir, "cannot write the completion marker")
+	if _, err := os.Lstat(d.instance); err == nil {
+		aside, err := makeTempDir(d.idDir, ".tmp-"+name+"-")
+		if err == nil {
+			err = os.Rename(d.instance, filepath.Join(aside, "old"))
+		}
+		if err != nil {
+			removeAll(tmp)
+			return fail(exitCache, err, "close the program's running instances and retry", "cannot replace the damaged instance %s", d.instance)
+		}
 	}
-	if err := renameDir(tmp, d.instance); err != nil {
+	if err := renameRetry(tmp, d.instance); err != nil {
 		if complete(d.instance) { // another process won the race
 			removeAll(tmp)
 			return nil
@@ -97,20 +125,16 @@ func extractInstance(p *pack, d dirs) error {
 }
 
 func extractFailure(err error) error {
+	var se *stubError
+	if errors.As(err, &se) {
+		return err
+	}
 	var de *errData
 	if errors.As(err, &de) {
 		return fail(exitBadData, nil, "the pack is damaged: "+hintRedownload+"; nothing was run", "payload failed verification: %s", de.msg)
 	}
 	return fail(exitExtract, err, "check free space and permissions of the cache directory (PACK_CACHE_DIR)", "extraction failed")
 }
-
-func writeMarker(dir string, manifest []byte) error {
-	if err := os.Mkdir(filepath.Join(dir, reservedDir), 0o700); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, markerPath), manifest, 0o600)
-}
-
 // makeTempDir creates a new private directory; os.MkdirTemp's names are
 // random enough here, and crypto/rand would cost the stub 150 KB.
 func makeTempDir(parent, prefix string) (string, error) {
@@ -118,24 +142,7 @@ func makeTempDir(parent, prefix string) (string, error) {
 }
 
 // removeAll removes a tree even where the pack made directories read-only.
-func removeAll(dir string) {
-	if os.RemoveAll(dir) == nil {
-		return
-	}
-	makeWritable(dir)
-	os.RemoveAll(dir)
-}
-
-func makeWritable(dir string) {
-	os.Chmod(dir, 0o700)
-	names, _ := readDirNames(dir, -1)
-	for _, name := range names {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
-			makeWritable(p)
-		}
-	}
-}
+func removeAll(dir string) { removeUntil(dir, time.Time{}) }
 
 // readDirNames lists up to n names (all for n < 0), unsorted: os.ReadDir's
 // sorting would add the slices package to the stub for nothing.

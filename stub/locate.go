@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"io"
 )
 
@@ -73,7 +72,7 @@ func readManifest(r io.ReaderAt, l layout) ([]byte, error) {
 	if _, err := r.ReadAt(b, int64(l.manifestOffset)); err != nil {
 		return nil, errorf("reading the manifest: %w", err)
 	}
-	if crc32.ChecksumIEEE(b) != l.manifestCRC {
+	if crc32IEEE(b) != l.manifestCRC {
 		return nil, errors.New("manifest checksum mismatch")
 	}
 	return b, nil

@@ -51,3 +51,14 @@ func (l *fileLock) tryLockExclusive() (bool, error) {
 func (l *fileLock) unlock() error { return unix.Flock(l.fd, unix.LOCK_UN) }
 
 func (l *fileLock) close() error { return unix.Close(l.fd) }
+
+// stale reports whether the lock file was deleted (by a cleaner, holding the
+// exclusive lock) since we opened it: a lock on a file no longer at path
+// protects nothing.
+func (l *fileLock) stale(path string) bool {
+	var a, b unix.Stat_t
+	if unix.Fstat(l.fd, &a) != nil || unix.Stat(path, &b) != nil {
+		return true
+	}
+	return a.Dev != b.Dev || a.Ino != b.Ino
+}

@@ -51,3 +51,7 @@ func (l *fileLock) unlock() error {
 }
 
 func (l *fileLock) close() error { return syscall.CloseHandle(l.h) }
+
+// stale: the cleaner never deletes lock files on Windows, where a file
+// deleted while open blocks new opens until every handle is closed.
+func (l *fileLock) stale(path string) bool { return false }

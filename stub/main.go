@@ -30,17 +30,26 @@ func start(args []string) int {
 		}
 		return 0
 	}
-	inst, err := openInstance(p)
+	removeOldCopies(exe)
+	embedded := instanceName(p.manifest)
+	r, inst, override, err := openRunnable(p)
 	if err != nil {
 		p.close()
 		return report(exe, err)
 	}
-	err = run(p, inst, args, false) // returns only on failure (Unix) or never (Windows)
+	collectAtStart(inst.dirs, embedded, instanceName(r.manifest))
+	err = run(r, inst, args, override) // returns only on failure (Unix) or never (Windows)
 	return report(exe, err)
 }
 
-// report prints one line naming the pack, what went wrong and what to do.
+// report tells the user in one line naming the pack what went wrong and
+// what to do.
 func report(exe string, err error) int {
-	os.Stderr.WriteString(filepath.Base(exe) + ": " + err.Error() + "\n")
+	showError(filepath.Base(exe) + ": " + err.Error())
 	return exitCode(err)
+}
+
+// warn prints one line about something the stub worked around.
+func warn(exe, msg string) {
+	showWarning(filepath.Base(exe) + ": warning: " + msg)
 }

@@ -14,9 +14,10 @@ type pack struct {
 	manifestBytes []byte
 }
 
-// openPack opens a pack file and reads its trailer and manifest.
+// openPack opens a pack file and reads its trailer and manifest. Others may
+// rename the file meanwhile (openShared).
 func openPack(path string) (*pack, error) {
-	f, err := os.Open(path)
+	f, err := openShared(path)
 	if err != nil {
 		return nil, fail(exitBadPack, err, "", "cannot open the pack")
 	}

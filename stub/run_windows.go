@@ -11,17 +11,35 @@ import (
 // events itself (the program receives its own), waits and exits with the
 // program's full 32-bit exit code. The stub keeps no handle on the pack file
 // while it waits, so the pack can be renamed or replaced.
+//
+// With the manifest's windows.detach the stub starts the program and exits
+// at once (exit code 0): the pack file, say on a network share, is open for
+// milliseconds only. The program inherits the lock file's handle, which
+// keeps the instance locked against cleaners while it runs.
 func run(p *pack, inst *instance, callerArgs []string, override bool) error {
 	prog := filepath.Join(inst.instance, filepath.FromSlash(p.manifest.Command))
 	argv := append([]string{prog}, programArgs(p.manifest, inst.dirs, callerArgs)...)
+	w := p.manifest.Windows
+	detach := w != nil && w.Detach
+	sys := &syscall.SysProcAttr{CreationFlags: createSuspended}
+	if w != nil && w.Subsystem == "gui" {
+		sys.CreationFlags |= createNoWindow // a console program started by a GUI pack opens no window
+	}
+	if detach && syscall.SetHandleInformation(inst.lock.h, syscall.HANDLE_FLAG_INHERIT, syscall.HANDLE_FLAG_INHERIT) == nil {
+		sys.AdditionalInheritedHandles = []syscall.Handle{inst.lock.h}
+	}
 	attr := &syscall.ProcAttr{
 		Env:   programEnv(p, inst.dirs, override),
-		Files: []uintptr{os.Stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd()},
-		Sys:   &syscall.SysProcAttr{CreationFlags: createSuspended},
+		Files: []uintptr{stdHandle(syscall.STD_INPUT_HANDLE), stdHandle(syscall.STD_OUTPUT_HANDLE), stdHandle(syscall.STD_ERROR_HANDLE)},
+		Sys:   sys,
 	}
 	p.close()
 
-	job, jobErr := newKillOnCloseJob()
+	var job syscall.Handle
+	var jobErr error = syscall.EINVAL
+	if !detach {
+		job, jobErr = newKillOnCloseJob()
+	}
 	_, handle, err := syscall.StartProcess(prog, argv, attr)
 	if err != nil {
 		return fail(exitNoProgram, err, "check that the pack was built for this system", "cannot start %s", p.manifest.Command)
@@ -32,10 +50,15 @@ func run(p *pack, inst *instance, callerArgs []string, override bool) error {
 		// without one rather than not at all (as libuv does).
 		call(procAssignProcessToJob, uintptr(job), uintptr(child))
 	}
-	ignoreConsoleControl(child)
+	if !detach {
+		ignoreConsoleControl(child)
+	}
 	if status, _, _ := procNtResumeProcess.Call(uintptr(child)); status != 0 {
 		syscall.TerminateProcess(child, 1)
 		return fail(exitNoProgram, syscall.Errno(status), "", "cannot start %s", p.manifest.Command)
+	}
+	if detach {
+		os.Exit(0)
 	}
 	syscall.WaitForSingleObject(child, syscall.INFINITE)
 	var code uint32
@@ -49,6 +72,16 @@ func run(p *pack, inst *instance, callerArgs []string, override bool) error {
 	inst.lock.close()
 	os.Exit(int(code))
 	return nil
+}
+
+// stdHandle is a standard handle to pass on, or 0 where there is none (a
+// GUI stub has none), which StartProcess skips instead of failing on it.
+func stdHandle(which int) uintptr {
+	h, err := syscall.GetStdHandle(which)
+	if err != nil || h == syscall.InvalidHandle {
+		return 0
+	}
+	return uintptr(h)
 }
 
 // ignoreConsoleControl keeps the stub alive through Ctrl-C and Ctrl-Break,

@@ -111,7 +111,7 @@ func (t *tarReader) Next() (*tarHeader, error) {
 		if hdr.Typeflag != typeReg && hdr.Typeflag != typeRegA {
 			// Only regular files carry data in a payload.
 			if hdr.Size != 0 {
-				return nil, errors.New("tar entry of type " + strconv.QuoteRune(rune(hdr.Typeflag)) + " has data")
+				return nil, errors.New("tar entry of type " + quote(string(hdr.Typeflag)) + " has data")
 			}
 		}
 		return hdr, nil

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 )
 
 // The trailer is the fixed 64-byte record at the end of a pack's data
@@ -38,7 +37,7 @@ func parseTrailer(b []byte, dataEnd uint64) (trailer, error) {
 	if [16]byte(b[48:64]) != trailerMagic {
 		return t, errNoMagic
 	}
-	if crc32.ChecksumIEEE(b[:44]) != binary.LittleEndian.Uint32(b[44:48]) {
+	if crc32IEEE(b[:44]) != binary.LittleEndian.Uint32(b[44:48]) {
 		return t, errors.New("trailer checksum mismatch")
 	}
 	t.payloadOffset = binary.LittleEndian.Uint64(b[0:])
@@ -87,7 +86,7 @@ func encodeTrailer(t trailer) []byte {
 	binary.LittleEndian.PutUint32(b[32:], formatVersion)
 	binary.LittleEndian.PutUint32(b[36:], 0)
 	binary.LittleEndian.PutUint32(b[40:], t.manifestCRC)
-	binary.LittleEndian.PutUint32(b[44:], crc32.ChecksumIEEE(b[:44]))
+	binary.LittleEndian.PutUint32(b[44:], crc32IEEE(b[:44]))
 	copy(b[48:], trailerMagic[:])
 	return b
 }

@@ -24,6 +24,7 @@ const (
 	errorLockViolation      = syscall.Errno(33)
 	errorSharingViolation   = syscall.Errno(32)
 	createSuspended         = 0x4
+	createNoWindow          = 0x08000000
 	jobKillOnJobClose       = 0x2000
 	jobExtendedLimitInfo    = 9
 )

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"time"
+)
+
+// openShared opens a file for reading and lets others rename or delete it
+// meanwhile (FILE_SHARE_DELETE, which os.Open does not give): a pack or an
+// override being read for a moment must not block its own replacement.
+func openShared(path string) (*os.File, error) {
+	p, err := syscall.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	h, err := syscall.CreateFile(p, syscall.GENERIC_READ,
+		syscall.FILE_SHARE_READ|syscall.FILE_SHARE_WRITE|syscall.FILE_SHARE_DELETE,
+		nil, syscall.OPEN_EXISTING, syscall.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(h), path), nil
+}
+
+// syncDir: NTFS journals renames; a directory cannot be flushed without
+// backup semantics, which a normal user may lack.
+func syncDir(dir string) error { return nil }
+
+// renameRetry renames, retrying for about two seconds while a virus scanner
+// or another start holds the file open (as Go's cmd/internal/robustio does).
+func renameRetry(from, to string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	delay := time.Millisecond
+	for {
+		err := os.Rename(from, to)
+		if err == nil || !transient(err) || complete(to) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(delay + time.Duration(time.Now().UnixNano()%int64(delay))) // jitter
+		if delay < 100*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+func transient(err error) bool {
+	return errors.Is(err, syscall.ERROR_ACCESS_DENIED) || errors.Is(err, errorSharingViolation)
+}
