@@ -40374,21 +40374,22 @@ function extractTar(file_1, dest_1) {
     return dest;
   });
 }
-function cacheFile(sourceFile, targetFile, tool, version, arch3) {
+function cacheDir(sourceDir, tool, version, arch3) {
   return __awaiter9(this, void 0, void 0, function* () {
     version = semver2.clean(version) || version;
     arch3 = arch3 || os6.arch();
     debug(`Caching tool ${tool} ${version} ${arch3}`);
-    debug(`source file: ${sourceFile}`);
-    if (!fs3.statSync(sourceFile).isFile()) {
-      throw new Error("sourceFile is not a file");
+    debug(`source dir: ${sourceDir}`);
+    if (!fs3.statSync(sourceDir).isDirectory()) {
+      throw new Error("sourceDir is not a directory");
     }
-    const destFolder = yield _createToolPath(tool, version, arch3);
-    const destPath = path4.join(destFolder, targetFile);
-    debug(`destination file ${destPath}`);
-    yield cp(sourceFile, destPath);
+    const destPath = yield _createToolPath(tool, version, arch3);
+    for (const itemName of fs3.readdirSync(sourceDir)) {
+      const s = path4.join(sourceDir, itemName);
+      yield cp(s, destPath, { recursive: true });
+    }
     _completeToolPath(tool, version, arch3);
-    return destFolder;
+    return destPath;
   });
 }
 function find(toolName, versionSpec, arch3) {
@@ -44462,6 +44463,7 @@ async function readPayload(file, layout, keepEntries) {
   const seen = /* @__PURE__ */ new Set();
   const symlinks = /* @__PURE__ */ new Set();
   extract.on("entry", (header, stream2, next) => {
+    stream2.on("error", () => void 0);
     const path13 = header.type === "directory" ? header.name.replace(/\/$/, "") : header.name;
     const problem = entryProblem(path13, header.type, header.linkname, seen, symlinks);
     if (problem) {
@@ -50345,7 +50347,9 @@ async function downloadStubs(options) {
           `${what}: ${url} has sha256 ${actual.sha256}, but this action expects ${expected}; refusing a damaged or replaced stub`
         );
       }
-      const cachedDir = await cacheFile(downloaded, file, TOOL, version, slot);
+      const stage = await mkdtemp2(path11.join(process.env.RUNNER_TEMP || tmpdir(), "pack-action-stub-"));
+      await copyFile3(downloaded, path11.join(stage, file));
+      const cachedDir = await cacheDir(stage, TOOL, version, slot);
       source = path11.join(cachedDir, file);
       options.log(`${what}: downloaded ${url} (${actual.size} bytes, sha256 ${actual.sha256})`);
     }

@@ -110,7 +110,9 @@ export async function downloadStubs(options: DownloadOptions): Promise<string> {
           `${what}: ${url} has sha256 ${actual.sha256}, but this action expects ${expected}; refusing a damaged or replaced stub`,
         );
       }
-      const cachedDir = await tc.cacheFile(downloaded, file, TOOL, version, slot);
+      const stage = await mkdtemp(path.join(process.env.RUNNER_TEMP || tmpdir(), 'pack-action-stub-'));
+      await copyFile(downloaded, path.join(stage, file));
+      const cachedDir = await tc.cacheDir(stage, TOOL, version, slot);
       source = path.join(cachedDir, file);
       options.log(`${what}: downloaded ${url} (${actual.size} bytes, sha256 ${actual.sha256})`);
     }
