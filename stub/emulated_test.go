@@ -59,6 +59,23 @@ func TestWindowsStubUnderWine(t *testing.T) {
 	}
 }
 
+// The stub passes the program's full 32-bit exit code on. Wine keeps only 8
+// bits of it at the Unix boundary, so a Windows parent (the probe, unpacked)
+// starts the pack and prints the code it saw.
+func TestWindowsFullExitCodeUnderWine(t *testing.T) {
+	wenv := wineEnv(t)
+	stub, probe := tools(t, "windows", "amd64")
+	pack := probePack(t, stub, probe, t.TempDir(), "app.exe", nil)
+	for _, code := range []string{"3000000000", "4294967295", "259"} {
+		env := append(wenv, "PACK_CACHE_DIR="+t.TempDir(), "PROBE_EXEC="+pack, "PROBE_PRINT_EXIT=1", "PROBE_EXIT="+code)
+		r := runPack(t, "wine", env, nil, probe)
+		lines := strings.Split(strings.TrimSpace(string(r.stdout)), "\n")
+		if got := lines[len(lines)-1]; got != code { // the packed probe's report comes first
+			t.Errorf("exit code %s came through as %q (stderr %q)", code, got, r.stderr)
+		}
+	}
+}
+
 // A real Authenticode signature (osslsigncode, self-signed certificate)
 // appended after packing: the payload is still found and the pack runs.
 func TestAuthenticodeSignedPackUnderWine(t *testing.T) {

@@ -36,6 +36,14 @@ func main() {
 		cmd := exec.Command(target, os.Args[1:]...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 		err := cmd.Run()
+		if os.Getenv("PROBE_PRINT_EXIT") == "1" {
+			// Report the child's full exit code on stdout: an emulator may
+			// truncate our own exit status (wine keeps 8 bits).
+			if cmd.ProcessState != nil {
+				os.Stdout.WriteString(strconv.FormatUint(uint64(uint32(cmd.ProcessState.ExitCode())), 10) + "\n")
+				os.Exit(0)
+			}
+		}
 		if ee, ok := err.(*exec.ExitError); ok {
 			os.Exit(ee.ExitCode())
 		}
@@ -61,6 +69,6 @@ func main() {
 		r.StdinHex = hex.EncodeToString(b)
 	}
 	json.NewEncoder(os.Stdout).Encode(r)
-	code, _ := strconv.Atoi(os.Getenv("PROBE_EXIT"))
-	os.Exit(code)
+	code, _ := strconv.ParseUint(os.Getenv("PROBE_EXIT"), 10, 32)
+	os.Exit(int(uint32(code)))
 }
