@@ -1,10 +1,12 @@
-// The release flow and the octokit client against the fake GitHub (real HTTP
-// on 127.0.0.1, every request checked against the OpenAPI description).
+// The release flow and the octokit client in-process against the fake GitHub
+// (real HTTP on 127.0.0.1, every request checked against the OpenAPI
+// description): the cases the end-to-end tests (action.e2e.test.ts) do not
+// reach, and the retry classification table.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createReleaseClient, GitHubError, type ReleaseClient } from '../src/github.js';
+import { createReleaseClient, type ReleaseClient } from '../src/github.js';
 import { canonical, publishRelease, ReleaseError, type UploadFile } from '../src/release.js';
 import { classify } from '../src/retry.js';
 import { FakeGitHub } from './fake-github/server.js';
@@ -70,16 +72,6 @@ describe('publishRelease', () => {
     expect(fake.releases[0]!.draft).toBe(true);
   });
 
-  test('run twice: one release, assets replaced, no duplicates', async () => {
-    await publish(client());
-    const firstIds = fake.releases[0]!.assets.map((a) => a.id);
-    await publish(client());
-    expect(fake.releases).toHaveLength(1);
-    const assets = fake.releases[0]!.assets;
-    expect(assets).toHaveLength(3);
-    expect(assets.some((a) => firstIds.includes(a.id))).toBe(false);
-  });
-
   test('overwrite false fails naming the asset, before uploading anything', async () => {
     const r = fake.addRelease({ tag_name: 'v1.0.0' });
     r.assets.push({ id: 1, name: 'app-windows-x64.exe', label: '', state: 'uploaded', data: Buffer.from('x'), created: 0 });
@@ -89,58 +81,8 @@ describe('publishRelease', () => {
     expect(fake.events.filter((e) => e.type === 'upload')).toEqual([]);
   });
 
-  test('a 502 is retried, then succeeds', async () => {
-    fake.inject('repos/create-release', { kind: 'status', status: 502 });
-    await publish(client());
-    expect(fake.requests.filter((q) => q.operationId === 'repos/create-release').map((q) => q.status)).toEqual([502, 201]);
-    expect(logs).toContainEqual(expect.stringMatching(/server error 502; retry 1 of 5 in 1 s/));
-  });
-
-  test('a connection reset mid-upload is retried with a fresh stream; a stale asset left behind is replaced', async () => {
-    fake.inject('repos/upload-release-asset', { kind: 'reset', afterBytes: 30_000, leaveStale: true });
-    await publish(client());
-    const uploads = fake.requests.filter((q) => q.operationId === 'repos/upload-release-asset' && q.name === 'app-linux-x64');
-    expect(uploads.map((q) => q.status)).toEqual([-1, 422, 201]);
-    const asset = fake.releases[0]!.assets.filter((a) => a.name === 'app-linux-x64');
-    expect(asset).toHaveLength(1);
-    expect(asset[0]!.data.equals(Buffer.alloc(100_000, 1))).toBe(true);
-  });
-
-  test('422 already_exists race on upload: re-list, delete, upload again', async () => {
-    fake.inject('repos/upload-release-asset', { kind: 'already-exists-race' });
-    await publish(client());
-    const a = fake.releases[0]!.assets.filter((x) => x.name === 'app-linux-x64');
-    expect(a).toHaveLength(1);
-    expect(a[0]!.data.length).toBe(100_000);
-  });
-
-  test('a secondary rate limit waits for Retry-After', async () => {
-    fake.inject('repos/create-release', { kind: 'status', status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '2' } });
-    await publish(client());
-    const creates = fake.requests.filter((q) => q.operationId === 'repos/create-release');
-    expect(creates.map((q) => q.status)).toEqual([403, 201]);
-    expect(creates[1]!.at - creates[0]!.at).toBeGreaterThanOrEqual(1900);
-  });
-
-  test('a 403 is not retried and says to grant contents: write', async () => {
-    fake.inject('repos/create-release', { kind: 'status', status: 403, message: 'Resource not accessible by integration' });
-    const err = await publish(client()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GitHubError);
-    expect((err as Error).message).toMatch(/create a release for tag v1.0.0 failed \(HTTP 403: Resource not accessible by integration\); grant the workflow `permissions: contents: write`/);
-    expect(fake.requests.filter((q) => q.operationId === 'repos/create-release')).toHaveLength(1);
-  });
-
   test('a bad token is a 401, not retried, naming the input', async () => {
     await expect(publish(client('ghs_wrong'))).rejects.toThrow(/HTTP 401: Bad credentials\); the token was rejected: check input 'token'/);
-  });
-
-  test('two jobs publishing to one tag at once make one release', async () => {
-    await fake.close();
-    fake = await new FakeGitHub({ latencyMs: 30 }).start();
-    await Promise.all([publish(client()), publish(client())]);
-    expect(fake.releases).toHaveLength(1);
-    expect(fake.releases[0]!.draft).toBe(false);
-    expect(fake.releases[0]!.assets.map((a) => a.name).sort()).toEqual(files.map((f) => f.name).sort());
   });
 });
 
