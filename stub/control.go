@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-		"strings"
+	"strings"
 	"time"
 )
 
@@ -32,9 +32,10 @@ func control(p *pack, cmd string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		keep := []string{instanceName(p.manifest)}
+		// Keep the version this pack runs: the override's if it is newer.
+		keep := instanceName(p.manifest)
 		if o, _ := findOverride(p); o != nil {
-			keep = append(keep, instanceName(o.manifest))
+			keep = instanceName(o.manifest)
 			o.close()
 		}
 		removeOldCopies(p.path)

@@ -23,7 +23,7 @@ const (
 
 // collectAtStart runs the cleaner at most once a day per id, bounded in
 // time. On other starts it costs one stat.
-func collectAtStart(d dirs, keep ...string) {
+func collectAtStart(d dirs, keep string) {
 	stamp := filepath.Join(d.idDir, gcStamp)
 	now := time.Now()
 	if fi, err := os.Stat(stamp); err == nil {
@@ -37,10 +37,10 @@ func collectAtStart(d dirs, keep ...string) {
 	}
 }
 
-// collect removes from idDir what no one holds, except the instances named
-// in keep, and stops at deadline (zero: none); a later run finishes. It
+// collect removes from idDir what no one holds, except the instance named
+// keep, and stops at deadline (zero: none); a later run finishes. It
 // returns the names it removed.
-func collect(idDir string, keep []string, deadline time.Time) []string {
+func collect(idDir, keep string, deadline time.Time) []string {
 	names, _ := readDirNames(idDir, -1)
 	var removed []string
 	for _, n := range names {
@@ -57,11 +57,7 @@ func collect(idDir string, keep []string, deadline time.Time) []string {
 				continue // goes with its instance directory
 			}
 		}
-		kept := false
-		for _, k := range keep {
-			kept = kept || k == name
-		}
-		if !instanceLike(name) || kept && !temp {
+		if !instanceLike(name) || name == keep && !temp {
 			continue // not ours (data/, a user's file), or in use by this pack
 		}
 		lockPath := filepath.Join(idDir, name+".lock")

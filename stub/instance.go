@@ -135,6 +135,7 @@ func extractFailure(err error) error {
 	}
 	return fail(exitExtract, err, "check free space and permissions of the cache directory (PACK_CACHE_DIR)", "extraction failed")
 }
+
 // makeTempDir creates a new private directory; os.MkdirTemp's names are
 // random enough here, and crypto/rand would cost the stub 150 KB.
 func makeTempDir(parent, prefix string) (string, error) {

@@ -31,13 +31,12 @@ func start(args []string) int {
 		return 0
 	}
 	removeOldCopies(exe)
-	embedded := instanceName(p.manifest)
 	r, inst, override, err := openRunnable(p)
 	if err != nil {
 		p.close()
 		return report(exe, err)
 	}
-	collectAtStart(inst.dirs, embedded, instanceName(r.manifest))
+	collectAtStart(inst.dirs, instanceName(r.manifest))
 	err = run(r, inst, args, override) // returns only on failure (Unix) or never (Windows)
 	return report(exe, err)
 }

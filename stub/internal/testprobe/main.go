@@ -20,6 +20,7 @@ type report struct {
 	Env      map[string]string `json:"env"`
 	Cwd      string            `json:"cwd"`
 	StdinHex string            `json:"stdinHex,omitempty"`
+	Files    map[string]string `json:"files,omitempty"`
 }
 
 func main() {
@@ -29,7 +30,18 @@ func main() {
 	if ms, _ := strconv.Atoi(os.Getenv("PROBE_SLEEP_MS")); ms > 0 {
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
+	// PROBE_WAIT_FILE: wait until the test creates the file (the test's
+	// "now"), e.g. to update the pack while this program runs.
+	for p := os.Getenv("PROBE_WAIT_FILE"); p != ""; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(p); err == nil {
+			os.Unsetenv("PROBE_WAIT_FILE")
+			break
+		}
+	}
 	if target := os.Getenv("PROBE_EXEC"); target != "" {
+		if target == "PACK_EXE" {
+			target = os.Getenv("PACK_EXE") // re-execute the pack, as a program moving to an update does
+		}
 		// Start another pack the way a packed program would, and pass its
 		// exit code on.
 		os.Unsetenv("PROBE_EXEC")
@@ -64,11 +76,27 @@ func main() {
 		}
 	}
 	r.Cwd, _ = os.Getwd()
+	// PROBE_READ: comma-separated files of the instance directory to report.
+	for _, name := range strings.Split(os.Getenv("PROBE_READ"), ",") {
+		if name != "" {
+			b, err := os.ReadFile(os.Getenv("PACK_APP_DIR") + "/" + name)
+			if r.Files == nil {
+				r.Files = map[string]string{}
+			}
+			r.Files[name] = string(b)
+			if err != nil {
+				r.Files[name] = "error: " + err.Error()
+			}
+		}
+	}
 	if os.Getenv("PROBE_STDIN") == "1" {
 		b, _ := io.ReadAll(os.Stdin)
 		r.StdinHex = hex.EncodeToString(b)
 	}
 	json.NewEncoder(os.Stdout).Encode(r)
+	if done := os.Getenv("PROBE_DONE"); done != "" {
+		os.WriteFile(done, []byte("done"), 0o644)
+	}
 	code, _ := strconv.ParseUint(os.Getenv("PROBE_EXIT"), 10, 32)
 	os.Exit(int(uint32(code)))
 }
