@@ -63,6 +63,14 @@ describe('the command line', () => {
     expect((await cli(['--version'])).stdout.trim()).toBe('0.1.0');
   });
 
+  test('with --json an error is also a JSON object on stdout', async () => {
+    const out = path.join(tmp(), 'out');
+    const run = await cli(['pack', path.join(tmp(), 'missing'), '--name', 'app', '--command', 'bin/app', '--out', out, '--stubs', fakeStubs(), '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: false, error: expect.stringMatching(/missing does not exist/) });
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   test('a wrong command line exits 2', async () => {
     expect((await cli(['pack', goodTree(), '--name', 'x', '--command', 'bin/app', '--frobnicate'])).code).toBe(2);
     expect((await cli(['pack', goodTree()])).stderr).toMatch(/required option '--name <name>'/);

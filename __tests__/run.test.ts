@@ -3,14 +3,14 @@
 // wine. Run `npm run build:stubs` and scripts/setup-emulators.sh first.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectPack } from '../src/inspect.js';
 import { packTargets, type PackResult } from '../src/pack.js';
 import { planRun, smokePack } from '../src/smoke.js';
 import { TARGETS, type Target } from '../src/targets.js';
-import { buildHello, cleanup, cli, realStubs, requireTool, tmp, tree } from './helpers/packer.js';
+import { buildHello, cleanup, cli, realStubs, requireTool, ROOT, tmp, tree } from './helpers/packer.js';
 
 const RUNNABLE: Target[] = ['linux-x64', 'linux-arm64', 'windows-x64'];
 let packs: Map<Target, PackResult>;
@@ -151,4 +151,29 @@ test('the Go stub extracts a TypeScript-written tree exactly: modes, symlinks, l
   expect(readFileSync(path.join(into, 'private.txt'), 'utf8')).toBe('secret');
   const ran = spawnSync(run.results[0]!.file, [], { env: env() });
   expect(ran.stdout.toString()).toBe('tool\n');
+});
+
+test('examples/node-app: a Node.js program packed with the host node binary runs where no node is installed', async () => {
+  const dir = tmp('node-app-');
+  mkdirSync(path.join(dir, 'bin'));
+  copyFileSync(process.execPath, path.join(dir, 'bin', 'node'));
+  chmodSync(path.join(dir, 'bin', 'node'), 0o755);
+  cpSync(path.join(ROOT, 'examples', 'node-app', 'app'), path.join(dir, 'app'), { recursive: true });
+  const run = await packTargets({
+    dir,
+    name: 'node-app',
+    command: 'bin/node',
+    args: ['{app}/app/main.js'],
+    env: ['APP_DATA={data}'],
+    targets: ['linux-x64'],
+    outDir: tmp('out-'),
+    stubsDir: realStubs(),
+    level: 1,
+  });
+  const r = spawnSync(run.results[0]!.file, ['x', 'y'], { env: { PATH: '/nonexistent', PACK_CACHE_DIR: cache, NODE_APP_EXIT: '4' } });
+  expect(r.stderr.toString()).toBe('');
+  expect(r.status).toBe(4);
+  expect(r.stdout.toString()).toBe(
+    `node-app 1.0.0 on node ${process.version} (linux-x64)\nargs: ["x","y"]\ndata dir: ${path.join(cache, 'node-app', 'data')}\n`,
+  );
 });
