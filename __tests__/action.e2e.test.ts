@@ -139,6 +139,18 @@ describe('publishing', () => {
   });
 });
 
+describe('smoke', () => {
+  test('a pack that fails its smoke test fails the job, naming the target, and nothing is published', async () => {
+    const f = await start();
+    const r = await run(f, { ...packInputs, targets: 'linux-x64 windows-x64', 'smoke-exit-code': '3' });
+    expect(r.code).toBe(1);
+    expect(r.errors).toEqual(['smoke test failed for linux-x64 (exited 0, expected 3); nothing was published']);
+    expect(f.requests).toEqual([]);
+    expect(JSON.parse(r.outputs.packs!).map((p: { smoke: string }) => p.smoke)).toEqual(['failed', 'skipped']);
+    expect(r.summary).toMatch(/\| linux-x64 \|[^\n]*❌ failed: exited 0, expected 3/);
+  });
+});
+
 describe('faults', () => {
   const two = { ...packInputs, targets: 'linux-x64 darwin-arm64' };
 
