@@ -71,6 +71,14 @@ describe('the command line', () => {
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  test('smoke on a file that is not a pack fails it, saying why', async () => {
+    const file = path.join(tmp(), 'not-a-pack');
+    writeFileSync(file, 'hello');
+    const run = await cli(['smoke', file, '--json']);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toEqual([{ file, status: 'failed', reason: expect.stringMatching(/not a pack or damaged/) }]);
+  });
+
   test('a wrong command line exits 2', async () => {
     expect((await cli(['pack', goodTree(), '--name', 'x', '--command', 'bin/app', '--frobnicate'])).code).toBe(2);
     expect((await cli(['pack', goodTree()])).stderr).toMatch(/required option '--name <name>'/);

@@ -1,4 +1,4 @@
-// The `pack-action` command line: pack, inspect and smoke over the library.
+// The `pack-action` command line: pack, inspect, smoke and replace over the library.
 // main() takes argv and streams and returns the exit code, so tests run it
 // in-process; bin/pack-action.js calls it.
 
@@ -10,6 +10,7 @@ import { MAX_LEVEL, DEFAULT_LEVEL } from './archive.js';
 import { PackError } from './errors.js';
 import { inspectPack, type PackInfo } from './inspect.js';
 import { DEFAULT_OUTPUT_NAME, packTargets, type PackEvent, type PackResult } from './pack.js';
+import { replacePack } from './replace.js';
 import { smokePack, type SmokeResult } from './smoke.js';
 import { defaultStubsDir } from './stubs.js';
 import { hostTarget, isTarget, TARGETS, type Target } from './targets.js';
@@ -298,9 +299,21 @@ function program(io: CliIO, setExit: (code: number) => void, passArgs: string[])
       if (json) {
         write(JSON.stringify(results, null, 2) + '\n');
       } else {
-        write(table(['target', 'file', 'exit', 'smoke'], results.map((r) => [r.target, r.file, r.exitCode === undefined ? '-' : String(r.exitCode), smokeCell(r)])));
+        write(table(['target', 'file', 'exit', 'smoke'], results.map((r) => [r.target ?? '?', r.file, r.exitCode === undefined ? '-' : String(r.exitCode), smokeCell(r)])));
       }
       if (results.some((r) => r.status === 'failed')) setExit(EXIT.smokeFailed);
+    });
+
+  prog
+    .command('replace')
+    .description('replace an installed pack with a new pack of the same program; running instances keep the old file')
+    .argument('<installed-pack>', 'the pack file to replace')
+    .argument('<new-pack>', 'the new pack: same id and target, any version')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', EXIT_HELP)
+    .action(async (installed: string, next: string, o: Record<string, unknown>) => {
+      const r = await replacePack(installed, next);
+      write(o.json ? JSON.stringify(r, null, 2) + '\n' : `replaced ${shown(r.file)}: ${r.id} ${r.from} -> ${r.to}\n`);
     });
   return prog;
 }

@@ -126,7 +126,8 @@ export interface SmokeOptions {
 
 export interface SmokeResult {
   file: string;
-  target: Target;
+  /** Absent when the file could not be read as a pack. */
+  target?: Target;
   status: 'passed' | 'failed' | 'skipped';
   /** native, wine, qemu-…; absent when skipped. */
   via?: string;
@@ -148,7 +149,7 @@ export async function smokePack(file: string, options: SmokeOptions = {}): Promi
   try {
     target = (await inspectPack(file)).manifest.target;
   } catch (err) {
-    return { file, target: 'linux-x64', status: 'failed', reason: (err as Error).message };
+    return { file, status: 'failed', reason: (err as Error).message };
   }
   const plan = (options.plan ?? ((t: Target) => planRun(t)))(target);
   if ('skip' in plan) return { file, target, status: 'skipped', reason: plan.skip };
