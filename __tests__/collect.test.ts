@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { caseCollisions, checkCommand, collectTree } from '../src/collect.js';
@@ -97,4 +97,18 @@ test('the command must be a regular, executable file of the tree', async () => {
 test('names that differ only in case are reported', async () => {
   const t = await collectTree(tree({ 'README': 'x', 'readme': 'y', 'Dir/a': 'x', 'dir/a': 'x' }));
   expect(caseCollisions(t)).toEqual([['Dir', 'dir'], ['Dir/a', 'dir/a'], ['README', 'readme']]);
+});
+
+test('on a Windows host modes come from content, so Unix packs built there still run', async () => {
+  const dir = tree({
+    'bin/tool': ['\x7fELF rest of a program', 0o644],
+    'bin/script': ['#!/bin/sh\n', 0o644],
+    'bin/app.exe': ['MZ program', 0o644],
+    'data.txt': ['#not a script', 0o755],
+    'empty': ['', 0o755],
+  });
+  writeFileSync(path.join(dir, 'bin/mac'), Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 1, 2]), { mode: 0o644 });
+  const t = await collectTree(dir, { modesFromContent: true });
+  const modes = Object.fromEntries(t.entries.map((e) => [e.name, e.mode.toString(8)]));
+  expect(modes).toEqual({ bin: '755', 'bin/app.exe': '755', 'bin/mac': '755', 'bin/script': '755', 'bin/tool': '755', 'data.txt': '644', empty: '644' });
 });

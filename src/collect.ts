@@ -2,7 +2,7 @@
 // with which modes, refusing what the format (docs/format.md section 4)
 // cannot carry.
 
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -38,6 +38,13 @@ export interface CollectOptions {
   include?: readonly string[];
   /** Globs of entries to leave out; a matching directory drops its whole subtree. */
   exclude?: readonly string[];
+  /**
+   * Derive permission bits from content instead of the file system: 0755 for
+   * programs (ELF, Mach-O, PE, `#!` scripts) and directories, 0644 for the
+   * rest. Default on Windows hosts, whose file modes carry no execute bits,
+   * so that Unix packs built there still run.
+   */
+  modesFromContent?: boolean;
 }
 
 /** Compares by UTF-8 bytes, the order the format asks for. */
@@ -62,6 +69,7 @@ export async function collectTree(dir: string, options: CollectOptions = {}): Pr
   const included = options.include?.length ? picomatch([...options.include], globOptions) : () => true;
   const excluded = options.exclude?.length ? picomatch([...options.exclude], globOptions) : () => false;
 
+  const byContent = options.modesFromContent ?? process.platform === 'win32';
   const entries: TreeEntry[] = [];
   const walk = async (relDir: string): Promise<boolean> => {
     const absDir = relDir ? path.join(root, ...relDir.split('/')) : root;
@@ -84,13 +92,14 @@ export async function collectTree(dir: string, options: CollectOptions = {}): Pr
       if (st.isDirectory()) {
         const keptChild = await walk(name);
         if (keptChild || included(name)) {
-          entries.push({ name, type: 'directory', mode: st.mode & 0o777, size: 0, source });
+          entries.push({ name, type: 'directory', mode: byContent ? 0o755 : st.mode & 0o777, size: 0, source });
           keptAny = true;
         }
       } else if (!included(name)) {
         continue;
       } else if (st.isFile()) {
-        entries.push({ name, type: 'file', mode: st.mode & 0o777, size: st.size, source, stats: st });
+        const mode = byContent ? ((await looksExecutable(source)) ? 0o755 : 0o644) : st.mode & 0o777;
+        entries.push({ name, type: 'file', mode, size: st.size, source, stats: st });
         keptAny = true;
       } else if (st.isSymbolicLink()) {
         const linkname = await insideLink(root, name, source);
@@ -105,6 +114,23 @@ export async function collectTree(dir: string, options: CollectOptions = {}): Pr
   await walk('');
   entries.sort((a, b) => byteOrder(a.name, b.name));
   return { root, entries, unpackedSize: entries.reduce((sum, e) => sum + e.size, 0) };
+}
+
+/** Whether a file starts like a program: ELF, Mach-O (thin or fat), PE, or a `#!` script. */
+async function looksExecutable(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    if (bytesRead < 2) return false;
+    if (head[0] === 0x23 && head[1] === 0x21) return true; // #!
+    if (head[0] === 0x4d && head[1] === 0x5a) return true; // MZ
+    if (bytesRead < 4) return false;
+    const magic = head.readUInt32BE(0);
+    return magic === 0x7f454c46 || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic);
+  } finally {
+    await fh.close();
+  }
 }
 
 function kindOf(st: Stats): string {
@@ -122,6 +148,7 @@ function kindOf(st: Stats): string {
  */
 async function insideLink(root: string, name: string, source: string): Promise<string> {
   let target = await readlink(source);
+  if (path.sep === '\\' && !path.isAbsolute(target)) target = target.split('\\').join('/'); // Windows hosts
   const escape = (): PackError =>
     new PackError(`symlink ${source} -> ${target} points outside the tree; copy what it points at into the tree or leave it out with --exclude`);
   if (path.isAbsolute(target)) {
