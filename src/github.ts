@@ -4,7 +4,9 @@
 // to pace writes; which failures are retried is decided by retry.ts alone.
 
 import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { getOctokit } from '@actions/github';
+import { HttpClient } from '@actions/http-client';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { classify, failureOf, MAX_RETRIES, type Failure } from './retry.js';
@@ -127,6 +129,26 @@ function classifiedRetries(octokit: unknown): Record<string, never> {
     throw error;
   });
   return {};
+}
+
+/**
+ * A fetch for uploads that really streams: Node's fetch (undici) holds a
+ * streamed request body in memory (a 1 GiB upload peaked at 1.1 GiB RSS),
+ * while @actions/http-client pipes it into the socket with backpressure (and
+ * honours the runner's proxy settings). Network errors reject, as fetch's do,
+ * so octokit reports them as such and classify() retries them.
+ */
+async function streamingFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const client = new HttpClient('pack-action', [], { allowRedirects: false });
+  const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>));
+  const res = await client.sendStream(init?.method ?? 'POST', String(url), init?.body as unknown as Readable, headers);
+  const body = await res.readBody();
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(res.message.headers)) {
+    if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const status = res.message.statusCode ?? 500;
+  return new Response(status === 204 || status === 205 ? null : body, { status, headers: responseHeaders });
 }
 
 /** Every HTTP error status: plugin-retry must not apply its own classification, only ours. */
@@ -269,7 +291,7 @@ export function createReleaseClient(options: ClientOptions): ReleaseClient {
           headers: { 'content-type': 'application/octet-stream', 'content-length': size },
           // Replaced by a fresh stream for every attempt (classifiedRetries).
           data: '',
-          request: { openBody: () => createReadStream(file) },
+          request: { openBody: () => createReadStream(file), fetch: streamingFetch },
         }),
       );
       return toAsset(data as RawAsset);
