@@ -267,6 +267,15 @@ describe('stubs downloaded', () => {
     });
   afterEach(() => new Promise<void>((r) => server.close(() => r())));
 
+  test('dist/stub-checksums.json lists exactly the stubs in build/stubs (else run `npm run bundle`)', () => {
+    const shipped = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'stub-checksums.json'), 'utf8')) as { files: Record<string, string> };
+    const built = readFileSync(path.join(STUBS, 'SHA256SUMS'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('  ').reverse() as [string, string]);
+    expect(shipped.files).toEqual(Object.fromEntries(built));
+  });
+
   test('from stub-url, verified against dist/stub-checksums.json, then packed', async () => {
     await serve(new Set());
     const r = await runAction({
