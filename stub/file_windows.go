@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -47,4 +49,24 @@ func renameRetry(from, to string) error {
 
 func transient(err error) bool {
 	return errors.Is(err, syscall.ERROR_ACCESS_DENIED) || errors.Is(err, errorSharingViolation)
+}
+
+// inUse reports whether a program runs from an instance directory, for a
+// detached program that outlived the stub: Windows lets no one open a
+// running program's files (the sampled ones) without sharing.
+func inUse(dir string) bool {
+	b, _ := os.ReadFile(filepath.Join(dir, markerPath))
+	for _, line := range strings.Split(string(b), "\n") {
+		if _, name, ok := strings.Cut(line, " "); ok {
+			p, _ := syscall.UTF16PtrFromString(filepath.Join(dir, filepath.FromSlash(name)))
+			h, err := syscall.CreateFile(p, syscall.GENERIC_READ, 0, nil, syscall.OPEN_EXISTING, syscall.FILE_ATTRIBUTE_NORMAL, 0)
+			if err == errorSharingViolation {
+				return true
+			}
+			if err == nil {
+				syscall.CloseHandle(h)
+			}
+		}
+	}
+	return false
 }

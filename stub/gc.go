@@ -53,8 +53,8 @@ func collect(idDir, keep string, deadline time.Time) []string {
 			name = strings.TrimSuffix(strings.TrimPrefix(name, ".tmp-"), "-")
 		} else if strings.HasSuffix(n, ".lock") {
 			name = strings.TrimSuffix(n, ".lock")
-			if _, err := os.Lstat(filepath.Join(idDir, name)); err == nil {
-				continue // goes with its instance directory
+			if _, err := os.Lstat(filepath.Join(idDir, name)); err == nil || runtime.GOOS == "windows" {
+				continue // goes with its instance directory; Windows keeps lock files
 			}
 		}
 		if !instanceLike(name) || name == keep && !temp {
@@ -89,6 +89,9 @@ func removeUnder(idDir, n string, deadline time.Time) bool {
 		return true // removed by the caller, last
 	}
 	if !strings.HasPrefix(n, ".") {
+		if inUse(path) {
+			return false
+		}
 		aside, err := makeTempDir(idDir, ".tmp-"+n+"-")
 		if err != nil {
 			return false
