@@ -251,7 +251,7 @@ describe('the matrix flow', () => {
 });
 
 describe('stubs downloaded', () => {
-  let server: http.Server;
+  let server: http.Server | undefined;
   let base: string;
   const serve = (wrong: Set<string>) =>
     new Promise<void>((resolve) => {
@@ -260,12 +260,15 @@ describe('stubs downloaded', () => {
         if (!readdirSync(STUBS).includes(name)) return void res.writeHead(404).end();
         res.end(wrong.has(name) ? Buffer.from('a different stub') : readFileSync(path.join(STUBS, name)));
       });
-      server.listen(0, '127.0.0.1', () => {
-        base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server!.listen(0, '127.0.0.1', () => {
+        base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
         resolve();
       });
     });
-  afterEach(() => new Promise<void>((r) => server.close(() => r())));
+  afterEach(async () => {
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    server = undefined;
+  });
 
   test('dist/stub-checksums.json lists exactly the stubs in build/stubs (else run `npm run bundle`)', () => {
     const shipped = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'stub-checksums.json'), 'utf8')) as { files: Record<string, string> };
