@@ -72,7 +72,7 @@ func verify(p *pack, inst *instance, stdout io.Writer) error {
 	if len(diffs) == 0 {
 		out += "intact\n"
 	} else {
-		if err := extractInstance(p, inst.dirs); err != nil {
+		if err := extractInstance(p, inst.dirs, true); err != nil {
 			return err
 		}
 		out += "extracted again\n"

@@ -68,6 +68,9 @@ func diffInstance(p *pack, dir string) ([]string, error) {
 	a, b := make([]byte, 64<<10), make([]byte, 64<<10)
 	err := walkPayload(p, func(hdr *tarHeader, body io.Reader) error {
 		name := strings.TrimSuffix(hdr.Name, "/")
+		if err := checkEntryName(name); err != nil {
+			return dataErrorf("payload entry %q: %v", name, err)
+		}
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		fi, err := os.Lstat(path)
 		same := err == nil

@@ -57,7 +57,7 @@ func openInstance(p *pack) (*instance, error) {
 		case instanceDamaged:
 			// Files were deleted under us: extract again beside the running
 			// instances of this version (they hold the shared lock too).
-			if err := extractInstance(p, d); err != nil {
+			if err := extractInstance(p, d, false); err != nil {
 				return nil, err
 			}
 			continue
@@ -69,7 +69,7 @@ func openInstance(p *pack) (*instance, error) {
 			return nil, d.lockFailed(err)
 		}
 		if !lk.stale(d.lockPath) && checkInstance(d.instance) != instanceOK {
-			if err := extractInstance(p, d); err != nil {
+			if err := extractInstance(p, d, false); err != nil {
 				return nil, err
 			}
 		}
@@ -88,8 +88,9 @@ func (d dirs) lockFailed(err error) error {
 // completion marker last and renames the directory into place. A directory
 // already there (incomplete or damaged) is first moved into a temporary
 // directory, which the cleaner deletes once no one runs that version. On any
-// failure the cache is left as it was.
-func extractInstance(p *pack, d dirs) error {
+// failure the cache is left as it was. force replaces even a directory that
+// passes the marker's check (verify found a difference it cannot see).
+func extractInstance(p *pack, d dirs, force bool) error {
 	name := instanceName(p.manifest)
 	tmp, err := makeTempDir(d.idDir, ".tmp-"+name+"-")
 	if err != nil {
@@ -104,6 +105,10 @@ func extractInstance(p *pack, d dirs) error {
 		return extractFailure(err)
 	}
 	if _, err := os.Lstat(d.instance); err == nil {
+		if !force && checkInstance(d.instance) == instanceOK { // another start repaired it meanwhile
+			removeAll(tmp)
+			return nil
+		}
 		aside, err := makeTempDir(d.idDir, ".tmp-"+name+"-")
 		if err == nil {
 			err = os.Rename(d.instance, filepath.Join(aside, "old"))

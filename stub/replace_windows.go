@@ -6,11 +6,15 @@ import (
 	"syscall"
 )
 
-// replaceFile puts tmp at dest. A running program's file can be renamed on
-// Windows but not replaced or deleted, so dest is first renamed aside to
-// .<name>.old-<random>, then tmp takes its place, and the old file is
-// deleted now or, while it still runs, at a later start (removeOldCopies).
+// replaceFile puts tmp at dest, in one rename where it can. A running
+// program's file can be renamed on Windows but not replaced or deleted, so
+// then dest is first renamed aside to .<name>.old-<random>, tmp takes its
+// place, and the old file is deleted now or, while it still runs, at a
+// later start (removeOldCopies).
 func replaceFile(tmp, dest string) error {
+	if err := os.Rename(tmp, dest); err == nil || !transient(err) {
+		return err
+	}
 	dir, base := filepath.Split(dest)
 	reserve, err := os.CreateTemp(dir, "."+base+".old-*")
 	if err != nil {
