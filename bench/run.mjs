@@ -131,22 +131,29 @@ function packWith(tool, tree, targets, runs, tag) {
 
 async function benchTree(cfg, tree, allTools, fanout) {
   const r = cfg.runs;
-  const tools = allTools.filter((t) => t.name !== 'makeself' || cfg.makeselfTrees.includes(tree.key));
   const slow = tree.key !== 'a';
   const fig = { pack: {}, packAll: {}, size: {}, warm: {}, cold: {}, rss: {}, conc1: {}, concN: {} };
+  const failures = {};
   const packs = {};
-  for (const tool of tools) {
+  for (const tool of allTools.filter((t) => t.name !== 'makeself' || cfg.makeselfTrees.includes(tree.key))) {
     log(`  pack with ${tool.label}`);
-    const p = packWith(tool, tree, [HOST_TARGET], r.pack, 'one');
-    packs[tool.name] = p.file;
-    fig.pack[tool.name] = p.times;
-    fig.size[tool.name] = [p.size];
-    if (tool.name === 'ours') {
-      const six = packWith(tool, tree, ALL_TARGETS, r.pack, 'six');
-      fig.packAll.ours = six.times;
-      fig.size.oursAll = [six.allSize];
+    try {
+      const p = packWith(tool, tree, [HOST_TARGET], r.pack, 'one');
+      if (tool.name === 'ours') {
+        const six = packWith(tool, tree, ALL_TARGETS, r.pack, 'six');
+        fig.packAll.ours = six.times;
+        fig.size.oursAll = [six.allSize];
+      }
+      packs[tool.name] = p.file;
+      fig.pack[tool.name] = p.times;
+      fig.size[tool.name] = [p.size];
+    } catch (err) {
+      // A packer that fails on a tree is a result too: recorded, and the others still measured.
+      failures[tool.name] = err.message.split('\n').filter((l) => l.trim()).pop();
+      log(`  ${tool.label} failed to pack (${tree.key}): ${failures[tool.name]}`);
     }
   }
+  const tools = allTools.filter((t) => packs[t.name]);
   fig.size.tree = [tree.info.bytes];
   const tmp = join(work, 'hf');
   const state = (t) => join(work, 'state', `${t.name}-${tree.key}`);
@@ -199,7 +206,7 @@ async function benchTree(cfg, tree, allTools, fanout) {
     fig.conc1[t.name] = times['1'];
     fig.concN[t.name] = times.N;
   }
-  return { title: tree.title, dir: tree.dir, info: tree.info, figures: fig };
+  return { title: tree.title, dir: tree.dir, info: tree.info, figures: fig, failures };
 }
 
 /** Warm start and its peak memory as a tree-(a)-shaped pack grows. */
@@ -214,7 +221,13 @@ function benchGrowth(cfg, hello, tools) {
     const row = { mb, size: {}, warm: {}, rss: {} };
     const series = [{ key: 'direct', ...directRun(dir, tree.spec) }];
     for (const t of cached) {
-      const p = packWith(t, tree, [HOST_TARGET], 1, 'one');
+      let p;
+    try {
+      p = packWith(t, tree, [HOST_TARGET], 1, 'one');
+    } catch (err) {
+      row.failures = { ...row.failures, [t.name]: err.message.split('\n').filter((l) => l.trim()).pop() };
+      continue;
+    }
       row.size[t.name] = p.size;
       const state = join(work, 'state', `${t.name}-${tree.key}`);
       const run = t.run(p.file, tree.spec, state);

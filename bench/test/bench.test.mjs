@@ -133,7 +133,19 @@ test('the markdown names the machine, the targets and each tree', () => {
   assert.match(md, /!\[benchmark chart\]\(x\.png\)/);
 });
 
-test('updateReadme replaces only the Benchmarks section at the end', () => {
+test('a tree our packer failed on is a miss that says why, and its other figures stay', () => {
+  const r = fakeRun();
+  r.trees.c = { title: 'C', info: { files: 1, entries: 1, bytes: 1 }, figures: { ...r.trees.a.figures, packAll: {} }, failures: { ours: 'EMFILE too many open files' } };
+  r.targets = evaluateTargets(r);
+  const c = r.targets.filter((t) => t.tree === 'c');
+  assert.equal(c.length, 1);
+  assert.equal(c[0].pass, false);
+  const md = renderMarkdown(r, null);
+  assert.match(md, /MISS: our packer failed \(EMFILE too many open files\)/);
+  assert.match(md, /\*\*ours failed to pack this tree\*\*/);
+});
+
+test('updateReadme replaces only the Benchmarks section', () => {
   const d = tmp();
   try {
     const f = join(d, 'README.md');
@@ -142,6 +154,10 @@ test('updateReadme replaces only the Benchmarks section at the end', () => {
     assert.equal(readFileSync(f, 'utf8'), '# Title\n\ntext\n\n## Benchmarks\n\nfirst\n');
     updateReadme(f, '## Benchmarks\n\nsecond\n');
     assert.equal(readFileSync(f, 'utf8'), '# Title\n\ntext\n\n## Benchmarks\n\nsecond\n');
+    // A section someone added after ours survives.
+    writeFileSync(f, '# Title\n\n## Benchmarks\n\nold\n\n## Later\n\nkeep\n');
+    updateReadme(f, '## Benchmarks\n\nnew\n');
+    assert.equal(readFileSync(f, 'utf8'), '# Title\n\n## Benchmarks\n\nnew\n\n## Later\n\nkeep\n');
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
