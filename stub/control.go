@@ -109,37 +109,35 @@ func printInfo(p *pack, w io.Writer) error {
 // be empty. The tree appears whole or not at all.
 func extractTo(p *pack, dir string) error {
 	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return fail(exitControl, err, "", "bad directory %q", dir)
-	}
-	if names, err := readDirNames(dir, 1); err == nil {
+	if names, rerr := readDirNames(dir, 1); rerr == nil {
 		if len(names) > 0 {
 			return fail(exitControl, nil, "choose a new or empty directory", "%s is not empty", dir)
 		}
-		if err := os.Remove(dir); err != nil {
-			return fail(exitControl, err, "", "cannot replace %s", dir)
+		err = os.Remove(dir) // replaced by the extracted tree below
+	} else if !errors.Is(rerr, os.ErrNotExist) {
+		err = rerr
+	}
+	var tmp string
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(dir), 0o755)
+	}
+	if err == nil {
+		tmp, err = makeTempDir(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	}
+	if err == nil {
+		if err := extractPayload(p, tmp); err != nil {
+			removeAll(tmp)
+			return extractFailure(err)
 		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fail(exitControl, err, "", "cannot use %s", dir)
+		if err = os.Chmod(tmp, 0o755); err == nil {
+			err = renameRetry(tmp, dir)
+		}
+		if err != nil {
+			removeAll(tmp)
+		}
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return fail(exitControl, err, "", "cannot create %s", filepath.Dir(dir))
-	}
-	tmp, err := makeTempDir(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
-		return fail(exitExtract, err, "", "cannot create a temporary directory next to %s", dir)
-	}
-	if err := extractPayload(p, tmp); err != nil {
-		removeAll(tmp)
-		return extractFailure(err)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		removeAll(tmp)
-		return fail(exitExtract, err, "", "cannot set the mode of %s", dir)
-	}
-	if err := renameRetry(tmp, dir); err != nil {
-		removeAll(tmp)
-		return fail(exitExtract, err, "", "cannot move the tree to %s", dir)
+		return fail(exitExtract, err, "check the path, free space and permissions", "cannot extract to %s", dir)
 	}
 	return nil
 }

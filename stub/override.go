@@ -20,6 +20,7 @@ func overridePath(d dirs) string { return filepath.Join(d.data, "override") }
 // warning. The returned pack keeps p's path (PACK_EXE is the file the user
 // started); p is closed if the override is used.
 func openRunnable(p *pack) (*pack, *instance, bool, error) {
+	d, _ := cacheDirs(p.manifest)
 	o, why := findOverride(p)
 	if o != nil {
 		// Its payload is verified on its cold path (extraction checks the
@@ -37,15 +38,10 @@ func openRunnable(p *pack) (*pack, *instance, bool, error) {
 		why = "its payload failed verification"
 	}
 	if why != "" {
-		warn(p.path, "ignoring the override "+overridePathOf(p)+": "+why+"; running the embedded version "+p.manifest.Version+" (install a newer one or delete it)")
+		warn(p.path, "ignoring the override "+overridePath(d)+": "+why+"; running the embedded version "+p.manifest.Version+" (install a newer one or delete it)")
 	}
 	inst, err := openInstance(p)
 	return p, inst, false, err
-}
-
-func overridePathOf(p *pack) string {
-	d, _ := cacheDirs(p.manifest)
-	return overridePath(d)
 }
 
 // findOverride opens the override if there is one for p's program that is
