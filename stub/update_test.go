@@ -480,3 +480,72 @@ func TestGCAtStartOncePerDay(t *testing.T) {
 		t.Error("stamp not renewed")
 	}
 }
+
+// A real crash: an extraction killed halfway leaves its temporary
+// directory, which the cleaner removes (nothing holds its lock any more).
+func TestGCRemovesAKilledExtraction(t *testing.T) {
+	stub, probe := hostTools(t)
+	cache, env := cacheEnv(t)
+	big := make([]byte, 64<<20)
+	seed := uint64(7)
+	for i := 0; i+8 <= len(big); i += 8 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		for j := 0; j < 8; j++ {
+			big[i+j] = byte(seed >> (8 * j))
+		}
+	}
+	b := buildPack(t, packSpec{stub: readBytes(t, stub), manifest: baseManifest("probe"), entries: []testEntry{
+		{Path: "big.bin", Type: "file", Mode: 0o644, Data: big}, {Path: "probe", Type: "file", Mode: 0o755, Data: readBytes(t, probe)},
+	}})
+	pack := writeFile(t, t.TempDir(), "big", b, 0o755)
+	idDir := filepath.Join(cache, "test-app")
+	cmd := exec.Command(pack)
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var temp string
+	waitFor(t, func() bool {
+		m, _ := filepath.Glob(filepath.Join(idDir, ".tmp-*", "big.bin"))
+		if len(m) == 1 {
+			temp = filepath.Dir(m[0])
+		}
+		return temp != ""
+	})
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(temp); err != nil {
+		t.Fatalf("the killed extraction left nothing to clean (%v): the test needs a slower extraction", err)
+	}
+	r := control_(t, pack, env, "gc")
+	if r.code != 0 || !strings.Contains(string(r.stdout), "removed "+temp) {
+		t.Fatalf("gc: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	assertNoTempDirs(t, idDir)
+}
+
+// The marker samples a bounded number of files, the command among them: the
+// warm start's cost does not grow with the tree.
+func TestMarkerSamplesABoundedNumberOfFiles(t *testing.T) {
+	stub, probe := hostTools(t)
+	_, env := cacheEnv(t)
+	entries := []testEntry{{Path: "zz", Type: "dir", Mode: 0o755}, {Path: "zz/probe", Type: "file", Mode: 0o755, Data: readBytes(t, probe)}}
+	for i := 0; i < 500; i++ {
+		entries = append(entries, fileEntry("f/"+itoa(1000+i), 0o644, itoa(i)))
+	}
+	entries = append([]testEntry{{Path: "f", Type: "dir", Mode: 0o755}}, entries...)
+	b := buildPack(t, packSpec{stub: readBytes(t, stub), manifest: baseManifest("zz/probe"), entries: sortedEntries(entries)})
+	pack := writeFile(t, t.TempDir(), "many", b, 0o755)
+	inst := strings.TrimSpace(string(control_(t, pack, env, "where").stdout))
+	lines := strings.Split(strings.TrimSpace(string(readBytes(t, filepath.Join(inst, markerPath)))), "\n")
+	if lines[0] != markerHeader || len(lines) < 10 || len(lines) > 34 { // header, command, at most 32 samples
+		t.Fatalf("marker has %d lines: %q", len(lines), lines)
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), " zz/probe\n") && !strings.HasSuffix(strings.Join(lines, "\n"), " zz/probe") {
+		t.Errorf("the command is not sampled: %q", lines)
+	}
+	// The last file of the payload is sampled too: the sample spans the tree.
+	if !strings.Contains(strings.Join(lines, "\n"), " f/14") {
+		t.Errorf("the sample does not reach the end of the tree: %q", lines)
+	}
+}
