@@ -47,6 +47,9 @@ func collect(idDir, keep string, deadline time.Time) []string {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			break
 		}
+		if _, err := os.Lstat(filepath.Join(idDir, n)); err != nil {
+			continue // removed earlier in this pass, with its instance
+		}
 		name, temp := n, strings.HasPrefix(n, ".tmp-")
 		if temp { // .tmp-<version>-<hash12>-<random>
 			name = n[:strings.LastIndexByte(n, '-')+1]

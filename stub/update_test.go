@@ -174,6 +174,9 @@ func TestTwoVersionsSideBySide(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(idDir, "1.0.0-*")); len(m) != 0 {
 		t.Errorf("v1 leftovers: %v", m)
 	}
+	if lines := strings.Split(strings.TrimSpace(string(r.stdout)), "\n"); len(lines) != 2 || !strings.HasSuffix(lines[1], ".lock") {
+		t.Errorf("gc should report the instance and its lock file once each: %q", lines)
+	}
 	if fi, err := os.Stat(filepath.Join(idDir, "data", "override")); err != nil || fi.Size() == 0 {
 		t.Errorf("gc touched data/: %v", err)
 	}
