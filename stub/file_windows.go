@@ -52,8 +52,9 @@ func transient(err error) bool {
 }
 
 // inUse reports whether a program runs from an instance directory, for a
-// detached program that outlived the stub: Windows lets no one open a
-// running program's files (the sampled ones) without sharing.
+// detached program that outlived the stub and its lock: Windows lets no one
+// open a running program's files (the sampled ones) without sharing. (The
+// rename of the directory, which the cleaner does next, fails then too.)
 func inUse(dir string) bool {
 	b, _ := os.ReadFile(filepath.Join(dir, markerPath))
 	for _, line := range strings.Split(string(b), "\n") {

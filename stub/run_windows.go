@@ -14,8 +14,9 @@ import (
 //
 // With the manifest's windows.detach the stub starts the program and exits
 // at once (exit code 0): the pack file, say on a network share, is open for
-// milliseconds only. The program inherits the lock file's handle, which
-// keeps the instance locked against cleaners while it runs.
+// milliseconds only. The lock goes with the stub (Windows releases a
+// process's locks when it exits, inherited handles or not); the cleaner
+// tells that a detached program still runs from its files (inUse).
 func run(p *pack, inst *instance, callerArgs []string, override bool) error {
 	prog := filepath.Join(inst.instance, filepath.FromSlash(p.manifest.Command))
 	argv := append([]string{prog}, programArgs(p.manifest, inst.dirs, callerArgs)...)
@@ -24,9 +25,6 @@ func run(p *pack, inst *instance, callerArgs []string, override bool) error {
 	sys := &syscall.SysProcAttr{CreationFlags: createSuspended}
 	if w != nil && w.Subsystem == "gui" {
 		sys.CreationFlags |= createNoWindow // a console program started by a GUI pack opens no window
-	}
-	if detach && syscall.SetHandleInformation(inst.lock.h, syscall.HANDLE_FLAG_INHERIT, syscall.HANDLE_FLAG_INHERIT) == nil {
-		sys.AdditionalInheritedHandles = []syscall.Handle{inst.lock.h}
 	}
 	attr := &syscall.ProcAttr{
 		Env:   programEnv(p, inst.dirs, override),
