@@ -25,9 +25,7 @@ fi
 
 step "npm ci"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm ci refuses this lock here: the registry mirror lacks unrs-resolver's non-Linux optional
-  # bindings, so the lock cannot list them; npm install uses the lock and leaves it unchanged.
-  npm ci --no-audit --no-fund || npm install --no-audit --no-fund || die "npm ci and npm install failed"
+  npm ci --no-audit --no-fund || die "npm ci failed"
 fi
 node=$root/node_modules/.bin/node # Node 24, what the action runs on
 "$node" -e 'if (+process.versions.node.split(".")[0] < 24) process.exit(1)' || die "node_modules/.bin/node is not Node 24"
