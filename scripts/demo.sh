@@ -12,7 +12,6 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 if [ ! -d node_modules ]; then
   step "npm ci"
-  # see scripts/test.sh: where the registry lacks some optional packages npm ci refuses the lock
   npm ci --no-audit --no-fund
 fi
 node=$root/node_modules/.bin/node # Node 24, pinned by the node devDependency
