@@ -5,11 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = process.env.PACK_STUBS_OUT ?? join(root, 'build', 'stubs');
+// Absolute: go build runs in stub/, where a relative path would land.
+const out = resolve(process.env.PACK_STUBS_OUT ?? join(root, 'build', 'stubs'));
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const maxSize = 2 * 1024 * 1024;
 
