@@ -30,9 +30,10 @@ beforeAll(() => {
 
 afterEach(async () => {
   if (fake) {
-    expect(fake.violations).toEqual([]);
+    const violations = fake.violations;
     await fake.close();
     fake = undefined;
+    expect(violations).toEqual([]);
   }
 });
 

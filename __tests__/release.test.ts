@@ -35,8 +35,9 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  expect(fake.violations).toEqual([]);
+  const violations = fake.violations;
   await fake.close();
+  expect(violations).toEqual([]);
 });
 
 describe('publishRelease', () => {
@@ -86,6 +87,32 @@ describe('publishRelease', () => {
   });
 });
 
+describe('the fake GitHub checks requests against the OpenAPI description', () => {
+  const send = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method,
+      headers: { authorization: `token ${fake.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  test('unknown operations, missing or mistyped fields, and uploads to the wrong origin are refused and recorded', async () => {
+    expect((await send('POST', `${fake.apiUrl}/repos/octo/hello/releases`, { name: 'no tag' })).status).toBe(400);
+    expect((await send('POST', `${fake.apiUrl}/repos/octo/hello/releases`, { tag_name: 'v1', draft: 'yes' })).status).toBe(400);
+    expect((await send('POST', `${fake.apiUrl}/repos/octo/hello/releases`, { tag_name: 'v1', drafts: true })).status).toBe(400);
+    expect((await send('GET', `${fake.apiUrl}/repos/octo/hello/releases?per_page=many`)).status).toBe(400);
+    expect((await send('PUT', `${fake.apiUrl}/repos/octo/hello/releases/1`)).status).toBe(400);
+    expect((await send('POST', `${fake.apiUrl}/repos/octo/hello/releases/1/assets?name=x`, undefined, { 'content-type': 'application/octet-stream' })).status).toBe(400);
+    expect(fake.violations).toEqual([
+      'POST /repos/octo/hello/releases: body.tag_name is required',
+      'POST /repos/octo/hello/releases: body.draft must be boolean, got "yes"',
+      'POST /repos/octo/hello/releases: body.drafts is not a field of this operation',
+      "GET /repos/octo/hello/releases: query parameter 'per_page' must be an integer, got 'many'",
+      'PUT /repos/octo/hello/releases/1: not an operation of the GitHub REST API',
+      'POST /repos/octo/hello/releases/1/assets: repos/upload-release-asset must be sent to the uploads origin',
+    ]);
+    fake.violations = [];
+  });
+});
+
 describe('canonical and classify', () => {
   const r = (id: number, draft: boolean) => ({ id, draft, tag: 't', prerelease: false, immutable: false, htmlUrl: '', uploadUrl: '', assets: [] });
   test('published beats draft, then the lowest id', () => {
@@ -95,21 +122,21 @@ describe('canonical and classify', () => {
   });
   const f = (status: number | undefined, headers: Record<string, string> = {}, message = 'x') => ({ status, headers, message, codes: [] });
   test.each([
-    [f(undefined), 0, { retry: true, delaySeconds: 1 }],
-    [f(undefined), 3, { retry: true, delaySeconds: 8 }],
-    [f(502), 0, { retry: true, delaySeconds: 1 }],
-    [f(503, { 'retry-after': '7' }), 0, { retry: true, delaySeconds: 7 }],
-    [f(429), 1, { retry: true, delaySeconds: 2 }],
-    [f(429, { 'retry-after': '3' }), 1, { retry: true, delaySeconds: 3 }],
-    [f(403, {}, 'You have exceeded a secondary rate limit'), 0, { retry: true, delaySeconds: 60 }],
-    [f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1010' }), 0, { retry: true, delaySeconds: 11 }],
-    [f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '99999' }), 0, { retry: false }],
-    [f(403), 0, { retry: false }],
-    [f(401), 0, { retry: false }],
-    [f(404), 0, { retry: false }],
-    [f(422), 0, { retry: false }],
-    [f(502), 5, { retry: false }],
-  ])('%j attempt %d', (failure, attempt, want) => {
+    ['network error', f(undefined), 0, { retry: true, delaySeconds: 1 }],
+    ['network error, 4th retry', f(undefined), 3, { retry: true, delaySeconds: 8 }],
+    ['502', f(502), 0, { retry: true, delaySeconds: 1 }],
+    ['503 with Retry-After', f(503, { 'retry-after': '7' }), 0, { retry: true, delaySeconds: 7 }],
+    ['429', f(429), 1, { retry: true, delaySeconds: 2 }],
+    ['429 with Retry-After', f(429, { 'retry-after': '3' }), 1, { retry: true, delaySeconds: 3 }],
+    ['secondary rate limit without Retry-After', f(403, {}, 'You have exceeded a secondary rate limit'), 0, { retry: true, delaySeconds: 60 }],
+    ['primary rate limit, resets in 10 s', f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1010' }), 0, { retry: true, delaySeconds: 11 }],
+    ['primary rate limit, resets in a day', f(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '99999' }), 0, { retry: false }],
+    ['403', f(403), 0, { retry: false }],
+    ['401', f(401), 0, { retry: false }],
+    ['404', f(404), 0, { retry: false }],
+    ['422', f(422), 0, { retry: false }],
+    ['502 after 5 retries', f(502), 5, { retry: false }],
+  ])('%s', (_name, failure, attempt, want) => {
     expect(classify(failure, attempt, 1_000_000)).toMatchObject(want);
   });
 });

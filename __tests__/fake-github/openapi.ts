@@ -151,7 +151,7 @@ export interface CheckedRequest {
 export function validate(req: CheckedRequest): { match?: Match; problems: string[] } {
   const { spec } = load();
   const found = findOperation(req.method, req.pathname);
-  if (!found) return { problems: [`${req.method} ${req.pathname} is not an operation of the GitHub REST API`] };
+  if (!found) return { problems: ['not an operation of the GitHub REST API'] };
   const { operation, ...match } = found;
   const problems: string[] = [];
   if (match.upload !== req.onUploads) {
