@@ -2,6 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { defaultStubUrl, isPrerelease, parseConfig, type Env } from '../src/config.js';
 import { TARGETS } from '../src/targets.js';
 import { MAX_LEVEL } from '../src/archive.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const base: Env = {
   INPUT_PATH: 'build',
@@ -100,4 +103,16 @@ test('isPrerelease follows semver', () => {
   expect(isPrerelease('1.0.0')).toBe(false);
   expect(isPrerelease('1.0.0+build-1')).toBe(false);
   expect(isPrerelease('nightly-2026')).toBe(false);
+});
+
+test('action.yml, docs/action.md and parseConfig name the same inputs', () => {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const source = readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
+  const parsed = new Set([...source.matchAll(/(?:getInput|oneOf|bool|integer)\(env, '([a-z-]+)'/g)].map((m) => m[1]!));
+  const yml = readFileSync(path.join(root, 'action.yml'), 'utf8');
+  const inputs = [...yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:')).matchAll(/^ {2}([a-z-]+):\s*$/gm)].map((m) => m[1]!);
+  expect(inputs.length).toBe(23);
+  expect([...parsed].sort()).toEqual([...inputs].sort());
+  const docs = readFileSync(path.join(root, 'docs', 'action.md'), 'utf8');
+  for (const input of inputs) expect(docs).toContain('`' + input + '`');
 });
