@@ -50534,7 +50534,9 @@ async function run() {
     setOutput("checksums", sumsFile);
     setOutput("release-url", releaseUrl ?? "");
     if (artifact) setOutput("artifact", artifact);
-    await summary.addRaw(summaryMarkdown(packs, releaseUrl, `pack-action ${config.name} ${config.version}`)).write();
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await summary.addRaw(summaryMarkdown(packs, releaseUrl, `pack-action ${config.name} ${config.version}`)).write();
+    }
     if (failed.length > 0) {
       const list = failed.map((p) => `${p.target} (${p.smoke.reason ?? "failed"})`).join(", ");
       throw new Error(`smoke test failed for ${list}${config.release !== "false" && config.mode !== "pack" ? "; nothing was published" : ""}`);

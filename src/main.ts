@@ -176,7 +176,10 @@ export async function run(): Promise<void> {
     core.setOutput('checksums', sumsFile);
     core.setOutput('release-url', releaseUrl ?? '');
     if (artifact) core.setOutput('artifact', artifact);
-    await core.summary.addRaw(summaryMarkdown(packs, releaseUrl, `pack-action ${config.name} ${config.version}`)).write();
+    // Outside a runner (local runs) there is no summary file to write to.
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary.addRaw(summaryMarkdown(packs, releaseUrl, `pack-action ${config.name} ${config.version}`)).write();
+    }
 
     if (failed.length > 0) {
       const list = failed.map((p) => `${p.target} (${p.smoke!.reason ?? 'failed'})`).join(', ');
