@@ -82,6 +82,15 @@ describe('publishRelease', () => {
     expect(fake.events.filter((e) => e.type === 'upload')).toEqual([]);
   });
 
+  test('a rate limit that resets too late is not waited for, and the message says why', async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    fake.inject('repos/create-release', { kind: 'status', status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
+    await expect(publish(client())).rejects.toThrow(
+      /^GitHub API: create a release for tag v1.0.0 failed \(HTTP 403: API rate limit exceeded\); rate limit exhausted, resets in 360\d s; that is longer than the 15 minutes this action waits$/,
+    );
+    expect(fake.requests.filter((q) => q.operationId === 'repos/create-release')).toHaveLength(1);
+  });
+
   test('a bad token is a 401, not retried, naming the input', async () => {
     await expect(publish(client('ghs_wrong'))).rejects.toThrow(/HTTP 401: Bad credentials\); the token was rejected: check input 'token'/);
   });

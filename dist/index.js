@@ -49373,9 +49373,9 @@ function classify(failure, attempt, now = Date.now()) {
     return { retry: false, reason: `HTTP ${status} is not retried` };
   })();
   if (!verdict.retry) return verdict;
-  if (attempt >= MAX_RETRIES) return { retry: false, reason: `${verdict.reason}; gave up after ${attempt + 1} attempts` };
+  if (attempt >= MAX_RETRIES) return { retry: false, gaveUp: true, reason: `${verdict.reason}; gave up after ${attempt + 1} attempts` };
   if (verdict.delaySeconds > MAX_WAIT_S) {
-    return { retry: false, reason: `${verdict.reason}; that is longer than the ${MAX_WAIT_S / 60} minutes this action waits` };
+    return { retry: false, gaveUp: true, reason: `${verdict.reason}; that is longer than the ${MAX_WAIT_S / 60} minutes this action waits` };
   }
   return verdict;
 }
@@ -49387,11 +49387,13 @@ function failureOf(error2) {
   const data = e.response?.data;
   const codes = Array.isArray(data?.errors) ? data.errors.map((x) => x.code ?? "").filter((c) => c !== "") : [];
   const status = e.response === void 0 ? void 0 : e.response.status ?? e.status;
+  const gaveUp = error2.packActionGaveUp;
   return {
     status,
     headers: e.response?.headers ?? {},
     message: (typeof data?.message === "string" ? data.message : void 0) ?? e.message ?? String(error2),
-    codes
+    codes,
+    ...gaveUp ? { gaveUp } : {}
   };
 }
 
@@ -49406,9 +49408,9 @@ var GitHubError = class extends Error {
 };
 function describeFailure(what, failure) {
   const status = failure.status === void 0 ? "no response" : `HTTP ${failure.status}`;
-  const base = `GitHub API: ${what} failed (${status}: ${failure.message})`;
+  const base = `GitHub API: ${what} failed (${status}: ${failure.message})${failure.gaveUp ? `; ${failure.gaveUp}` : ""}`;
   if (failure.status === 401) return `${base}; the token was rejected: check input 'token'`;
-  if (failure.status === 403) {
+  if (failure.status === 403 && !failure.gaveUp) {
     return `${base}; grant the workflow \`permissions: contents: write\` (or pass a token that may write releases in input 'token')`;
   }
   if (failure.status === 404) {
@@ -49437,6 +49439,9 @@ function classifiedRetries(octokit) {
     if (verdict.retry && o.retry) {
       o.log.warn(`${String(options.method)} ${String(options.url)}: ${verdict.reason}; retry ${attempt + 1} of ${MAX_RETRIES} in ${verdict.delaySeconds} s`);
       throw o.retry.retryRequest(error2, MAX_RETRIES, verdict.delaySeconds);
+    }
+    if (!verdict.retry && verdict.gaveUp && typeof error2 === "object" && error2 !== null) {
+      error2.packActionGaveUp = verdict.reason;
     }
     throw error2;
   });

@@ -69,9 +69,9 @@ export class GitHubError extends Error {
 /** One line for a failed call, with what to do for the failures users can fix. */
 export function describeFailure(what: string, failure: Failure): string {
   const status = failure.status === undefined ? 'no response' : `HTTP ${failure.status}`;
-  const base = `GitHub API: ${what} failed (${status}: ${failure.message})`;
+  const base = `GitHub API: ${what} failed (${status}: ${failure.message})${failure.gaveUp ? `; ${failure.gaveUp}` : ''}`;
   if (failure.status === 401) return `${base}; the token was rejected: check input 'token'`;
-  if (failure.status === 403) {
+  if (failure.status === 403 && !failure.gaveUp) {
     return `${base}; grant the workflow \`permissions: contents: write\` (or pass a token that may write releases in input 'token')`;
   }
   if (failure.status === 404) {
@@ -125,6 +125,10 @@ function classifiedRetries(octokit: unknown): Record<string, never> {
     if (verdict.retry && o.retry) {
       o.log.warn(`${String(options.method)} ${String(options.url)}: ${verdict.reason}; retry ${attempt + 1} of ${MAX_RETRIES} in ${verdict.delaySeconds} s`);
       throw o.retry.retryRequest(error, MAX_RETRIES, verdict.delaySeconds);
+    }
+    // Say in the final message why retrying stopped.
+    if (!verdict.retry && verdict.gaveUp && typeof error === 'object' && error !== null) {
+      (error as { packActionGaveUp?: string }).packActionGaveUp = verdict.reason;
     }
     throw error;
   });

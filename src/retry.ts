@@ -26,11 +26,14 @@ export interface Failure {
   message: string;
   /** The response body's `errors[].code`, when any. */
   codes: string[];
+  /** Set when retries were given up on: why. */
+  gaveUp?: string;
 }
 
 export type Verdict =
   | { retry: true; delaySeconds: number; reason: string }
-  | { retry: false; reason: string };
+  /** gaveUp: the failure is retryable, but not again (attempts used up, or too long a wait). */
+  | { retry: false; reason: string; gaveUp?: boolean };
 
 /** Whole seconds to wait, from Retry-After (seconds or an HTTP date). */
 function retryAfter(headers: Failure['headers'], now: number): number | undefined {
@@ -73,9 +76,9 @@ export function classify(failure: Failure, attempt: number, now: number = Date.n
     return { retry: false, reason: `HTTP ${status} is not retried` };
   })();
   if (!verdict.retry) return verdict;
-  if (attempt >= MAX_RETRIES) return { retry: false, reason: `${verdict.reason}; gave up after ${attempt + 1} attempts` };
+  if (attempt >= MAX_RETRIES) return { retry: false, gaveUp: true, reason: `${verdict.reason}; gave up after ${attempt + 1} attempts` };
   if (verdict.delaySeconds > MAX_WAIT_S) {
-    return { retry: false, reason: `${verdict.reason}; that is longer than the ${MAX_WAIT_S / 60} minutes this action waits` };
+    return { retry: false, gaveUp: true, reason: `${verdict.reason}; that is longer than the ${MAX_WAIT_S / 60} minutes this action waits` };
   }
   return verdict;
 }
@@ -97,10 +100,12 @@ export function failureOf(error: unknown): Failure {
   // @octokit/request reports a request that got no response as status 500
   // without a response object: that is a network error, not a server error.
   const status = e.response === undefined ? undefined : (e.response.status ?? e.status);
+  const gaveUp = (error as { packActionGaveUp?: string }).packActionGaveUp;
   return {
     status,
     headers: e.response?.headers ?? {},
     message: (typeof data?.message === 'string' ? data.message : undefined) ?? e.message ?? String(error),
     codes,
+    ...(gaveUp ? { gaveUp } : {}),
   };
 }
