@@ -70,6 +70,11 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 	compressed := io.TeeReader(section, hash)
 	dec := zstd.NewReader(compressed)
 	tr := newTarReader(dec)
+	// The hash is known only at the end: until then, hold the stream to the
+	// manifest's counts, so a damaged or hostile payload cannot make the stub
+	// write (or read) more than the pack claims to hold.
+	m := p.manifest
+	var entries, unpacked uint64
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -78,13 +83,24 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 		if err != nil {
 			return dataErrorf("payload is not a valid zstd tar stream: %v", err)
 		}
+		if entries++; entries > m.FileCount {
+			return dataErrorf("payload has more than the %d entries the manifest says", m.FileCount)
+		}
+		if hdr.Typeflag == typeReg || hdr.Typeflag == typeRegA {
+			if unpacked += uint64(hdr.Size); hdr.Size < 0 || unpacked > m.UnpackedSize {
+				return dataErrorf("payload holds more than the %d bytes the manifest says", m.UnpackedSize)
+			}
+		}
 		if err := fn(hdr, tr); err != nil {
 			return err
 		}
 	}
-	// Read the rest of the stream so that every payload byte is hashed.
-	if _, err := io.Copy(io.Discard, dec); err != nil {
+	// Read the rest of the stream so that every payload byte is hashed; after
+	// the tar's end only its padding may follow.
+	if n, err := io.Copy(io.Discard, io.LimitReader(dec, maxTarTail+1)); err != nil {
 		return dataErrorf("payload is not a valid zstd stream: %v", err)
+	} else if n > maxTarTail {
+		return dataErrorf("payload continues after the end of its tar stream")
 	}
 	if _, err := io.Copy(io.Discard, compressed); err != nil {
 		return err
@@ -94,6 +110,10 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 	}
 	return nil
 }
+
+// maxTarTail is how much may follow a tar's end-of-archive marker: writers
+// pad to a record (10 KiB by default); 1 MiB leaves room for any record size.
+const maxTarTail = 1 << 20
 
 // dataReader marks errors reading the payload as data errors, so that a
 // damaged stream is not reported as a disk failure.
