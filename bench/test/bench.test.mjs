@@ -8,14 +8,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { prng, randomBytesStream } from '../lib/prng.mjs';
-import { median, ratio } from '../lib/stats.mjs';
-import { judge, describe, evaluateTargets } from '../lib/targets.mjs';
-import { updateReadme, fmtTime, renderMarkdown } from '../lib/report.mjs';
-import { topOfCpuProfile } from '../lib/profile.mjs';
-import { treeModules, treeNative } from '../lib/trees.mjs';
-import { extractPayload } from '../lib/tools.mjs';
-import { parseArgs } from '../lib/config.mjs';
+import { prng, randomBytesStream } from '../harness/prng.mjs';
+import { median, ratio } from '../harness/stats.mjs';
+import { judge, describe, evaluateTargets } from '../harness/targets.mjs';
+import { updateReadme, fmtTime, renderMarkdown } from '../harness/report.mjs';
+import { topOfCpuProfile, selfTimeByPackage } from '../harness/profile.mjs';
+import { treeModules, treeNative } from '../harness/trees.mjs';
+import { extractPayload } from '../harness/tools.mjs';
+import { parseArgs } from '../harness/config.mjs';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-test-'));
 
@@ -210,4 +210,17 @@ test('fmtTime picks ms or s', () => {
   assert.equal(fmtTime(0.00123), '1.23 ms');
   assert.equal(fmtTime(0.5), '500 ms');
   assert.equal(fmtTime(2.345), '2.35 s');
+});
+
+test('selfTimeByPackage groups perf lines by kernel, Go package and binary', () => {
+  const text = [
+    '    40.00%  [kernel.kallsyms]       [k] clear_page_erms',
+    '    20.00%  bench-prof-b-linux-x64  [.] github.com/pack-action/pack-action/stub/internal/zstd.(*Reader).execSeqs',
+    '    10.00%  bench-prof-b-linux-x64  [.] github.com/pack-action/pack-action/stub/internal/zstd.(*reverseBitReader).val',
+    '     5.00%  bench-prof-b-linux-x64  [.] runtime.memmove',
+    '     5.00%  bench-prof-b-linux-x64  [.] main.(*extractor).entry',
+    '     3.00%  node                    [.] v8::internal::Deserializer::ReadObject',
+  ].join('\n');
+  const lines = selfTimeByPackage(text).split('\n');
+  assert.deepEqual(lines, [' 40.0 %  kernel', ' 30.0 %  stub/internal/zstd', '  5.0 %  Go runtime', '  5.0 %  stub/main', '  3.0 %  node']);
 });

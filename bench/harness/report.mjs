@@ -1,0 +1,172 @@
+// Turns one run's figures into the dated results file (markdown + JSON), the
+// PNG chart (bench/chart.py, matplotlib) and the README's "## Benchmarks" section.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { median, ratio } from './stats.mjs';
+import { describe } from './targets.mjs';
+
+const med = (xs) => (xs && xs.length ? median(xs) : null);
+
+export function fmtTime(s) {
+  if (s == null) return '';
+  if (s >= 1) return `${s.toFixed(2)} s`;
+  const ms = s * 1000;
+  return `${ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)} ms`;
+}
+export const fmtMB = (b) => (b == null ? '' : `${(b / 1e6).toFixed(1)} MB`);
+export const fmtMiB = (kib) => (kib == null ? '' : `${(kib / 1024).toFixed(1)} MiB`);
+export const fmtRatio = (r) => (r == null ? '' : r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2));
+
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Runs count of a series, for the "n" column. */
+const n = (xs) => (xs ? xs.length : 0);
+
+function treeTable(t) {
+  const F = t.figures;
+  const rows = [];
+  const row = (label, fmt, get, extra = '') => {
+    const v = (k) => med(get(k));
+    const ours = v('ours');
+    const runs = Math.max(...['direct', 'ours', 'caxa', 'makeself', 'tar'].map((k) => n(get(k))));
+    rows.push([label, fmt(v('direct')), fmt(ours), fmt(v('caxa')), fmt(v('makeself')), fmt(v('tar')), fmtRatio(ratio(ours, v('caxa'))), fmtRatio(ratio(ours, v('makeself'))), extra, String(runs)]);
+  };
+  row('pack time, one target', fmtTime, (k) => F.pack[k]);
+  row('pack time, six targets', fmtTime, (k) => F.packAll[k] ?? (k === 'caxa' ? F.pack.caxa : undefined), 'caxa column: one target');
+  row('pack size (one target)', fmtMB, (k) => (k === 'direct' ? F.size.tree : F.size[k]), 'direct column: the tree');
+  row('warm start', fmtTime, (k) => F.warm[k], `${fmtRatio(ratio(med(F.warm.ours), med(F.warm.direct)))}× direct; makeself extracts on every start`);
+  row('cold start (empty cache)', fmtTime, (k) => F.cold[k], `${fmtRatio(ratio(med(F.cold.ours), med(F.cold.tar)))}× tar`);
+  row('peak memory, warm start', fmtMiB, (k) => F.rss[k], 'max RSS, GNU time');
+  row('one cold start (fanout 1)', fmtTime, (k) => F.conc1[k]);
+  row(`concurrent cold starts (fanout N)`, fmtTime, (k) => F.concN[k], `ours ${fmtRatio(ratio(med(F.concN.ours), med(F.conc1.ours)))}× one; direct ${fmtRatio(ratio(med(F.concN.direct), med(F.conc1.direct)))}× one`);
+  return table(['figure', 'direct', 'pack-action', 'caxa', 'makeself', 'tar --zstd -xf', 'ours ÷ caxa', 'ours ÷ makeself', 'note', 'runs'], rows);
+}
+
+function growthTable(rows) {
+  return table(
+    ['data', 'pack size ours', 'pack size caxa', 'warm direct', 'warm ours', 'warm caxa', 'ours ÷ caxa', 'ours ÷ direct', 'peak mem ours', 'peak mem caxa'],
+    rows.map((r) => {
+      const w = (k) => med(r.warm[k]);
+      return [`${r.mb} MB`, fmtMB(r.size.ours), fmtMB(r.size.caxa), fmtTime(w('direct')), fmtTime(w('ours')), fmtTime(w('caxa')), fmtRatio(ratio(w('ours'), w('caxa'))), fmtRatio(ratio(w('ours'), w('direct'))), fmtMiB(med(r.rss.ours)), fmtMiB(med(r.rss.caxa))];
+    }),
+  );
+}
+
+export function targetsTable(targets) {
+  return table(
+    ['target', 'measured', 'limit', 'result'],
+    targets.map((t) => [
+      t.text,
+      t.value == null ? 'n/a' : t.unit === 'MiB' ? `${t.value.toFixed(1)} MiB` : `${fmtRatio(t.value)}×`,
+      t.failed ? 'packs' : `${t.cmp} ${t.limit}${t.unit === 'MiB' ? ' MiB' : '×'}`,
+      describe(t),
+    ]),
+  );
+}
+
+export function machineLine(r) {
+  const m = r.machine;
+  return `${m.nproc} × ${m.cpu}, ${m.kernel}${m.os ? `, ${m.os}` : ''}, ${m.memGiB} GiB RAM; load average ${m.loadavg.join(' ')} at start${m.loadavgEnd ? `, ${m.loadavgEnd.join(' ')} at the end` : ''}`;
+}
+
+function toolsLine(v) {
+  const zstd = v.zstd?.match(/v(\d[\d.]*)/)?.[1];
+  return [`node ${v.node}`, `caxa ${v.caxa}`, v.makeself, v.hyperfine, zstd && `zstd ${zstd}`, v.tar, v.go, v.measured && `pack-action measured at commit ${v.measured}`].filter(Boolean).join(', ');
+}
+
+export function renderMarkdown(r, chartName) {
+  const when = r.date.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const v = r.versions;
+  const parts = [
+    `# Benchmark results: ${when} (${r.config.name} run)`,
+    '',
+    `Machine: ${machineLine(r)}.`,
+    `Tools: ${toolsLine(v)}. Took ${r.seconds == null ? '?' : r.seconds.toFixed(0)} s.`,
+    '',
+    'Every figure is the median of the runs counted in its row; start times by hyperfine without a shell, in',
+    'alternating rounds so that drift on this shared machine hits every side alike. "ours ÷ caxa" is the ratio to',
+    "caxa's figure measured in the same run. Cold start = the pack's cache emptied before each run (the OS page",
+    'cache stays warm); the tar column extracts our own payload bytes, i.e. the same tree at the same zstd level.',
+    'makeself has no cache: it extracts on every start, so its warm and cold starts are the same thing.',
+    '',
+    '## Targets (issue 6)',
+    '',
+    targetsTable(r.targets),
+    '',
+  ];
+  for (const [key, t] of Object.entries(r.trees)) {
+    parts.push(`## Tree (${key}): ${t.title}`, '', `${t.info.files} files, ${t.info.entries} entries, ${fmtMB(t.info.bytes)}.`, '', treeTable(t), '');
+    for (const [tool, msg] of Object.entries(t.failures ?? {})) parts.push(`**${tool} failed to pack this tree**, so it has no figures here: \`${msg}\``, '');
+  }
+  if (r.growth.length) {
+    parts.push('## Warm start as the pack grows (tree (a) shape)', '', growthTable(r.growth), '');
+    for (const row of r.growth) for (const [tool, msg] of Object.entries(row.failures ?? {})) parts.push(`${tool} failed to pack ${row.mb} MB: \`${msg}\``, '');
+  }
+  if (r.profiles?.length) {
+    parts.push('## Profiles of the missed targets', '');
+    for (const p of r.profiles) parts.push(`### ${p.title}`, '', p.text.trim(), '');
+  }
+  if (chartName) parts.push('## Chart', '', `![benchmark chart](${chartName})`, '');
+  return parts.join('\n');
+}
+
+function readmeSection(r, resultsName, chartName) {
+  const when = r.date.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const keyRows = Object.entries(r.trees).map(([k, t]) => {
+    const F = t.figures;
+    const m = (x) => med(x);
+    return [`(${k}) ${t.title}`, fmtTime(m(F.warm.direct)), fmtTime(m(F.warm.ours)), fmtTime(m(F.warm.caxa)), fmtTime(m(F.cold.ours)), fmtTime(m(F.cold.tar)), fmtTime(m(F.cold.caxa)), fmtTime(m(F.packAll.ours)), fmtTime(m(F.pack.caxa)), fmtMB(m(F.size.ours)), fmtMB(m(F.size.caxa))];
+  });
+  return [
+    '## Benchmarks',
+    '',
+    `Latest full run: ${when}, on ${machineLine(r)}. Full figures (makeself, memory, growth, concurrency, profiles):`,
+    `[bench/results/${resultsName}](bench/results/${resultsName}); chart: [bench/results/${chartName}](bench/results/${chartName}).`,
+    `Run it yourself with \`npm run bench\` (this one took ${Math.round(r.seconds / 60)} minutes) or \`npm run bench -- --quick\` (under two).`,
+    '',
+    table(['tree', 'direct run', 'warm ours', 'warm caxa', 'cold ours', 'tar -xf', 'cold caxa', 'pack 6 targets ours', 'pack 1 caxa', 'size ours', 'size caxa'], keyRows),
+    '',
+    targetsTable(r.targets),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Replaces the README's "## Benchmarks" section (up to the next "## " heading, normally the end of the
+ * file) with `section`, or appends it at the end when there is none.
+ */
+export function updateReadme(readme, section) {
+  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+  const at = text.search(/^## Benchmarks\s*$/m);
+  if (at < 0) {
+    writeFileSync(readme, (text && !text.endsWith('\n\n') ? text.replace(/\n*$/, '\n\n') : text) + section);
+    return;
+  }
+  const rest = text.slice(at + 1);
+  const next = rest.search(/^## /m);
+  const tail = next < 0 ? '' : '\n' + rest.slice(next);
+  writeFileSync(readme, text.slice(0, at) + section + tail);
+}
+
+export function writeResults(r, { resultsDir, readme, python, chartScript }) {
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = r.date.slice(0, 16).replace(/:/g, '') + 'Z';
+  const base = `${stamp}${r.config.name === 'quick' ? '-quick' : ''}`;
+  const json = join(resultsDir, `${base}.json`);
+  const png = join(resultsDir, `${base}.png`);
+  const md = join(resultsDir, `${base}.md`);
+  writeFileSync(json, JSON.stringify(r, null, 1) + '\n');
+  const c = spawnSync(python, [chartScript, json, png], { encoding: 'utf8' });
+  if (c.status !== 0) throw new Error(`chart failed: ${python} ${chartScript}: ${c.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  writeFileSync(md, renderMarkdown(r, basename(png)));
+  const files = [md, json, png];
+  if (r.config.name === 'full' && r.trees.a && r.trees.b && r.trees.c && r.targets.some((t) => t.id === 'warm-a')) {
+    updateReadme(readme, readmeSection(r, basename(md), basename(png)));
+    files.push(readme);
+  }
+  return files;
+}
