@@ -144,7 +144,7 @@ func (r runResult) report(t testing.TB) probeReport {
 	t.Helper()
 	var rep probeReport
 	if err := json.Unmarshal(r.stdout, &rep); err != nil {
-		t.Fatalf("probe output %q (stderr %q): %v", r.stdout, r.stderr, err)
+		t.Fatalf("probe output %q (exit %d, stderr %q): %v", r.stdout, r.code, r.stderr, err)
 	}
 	return rep
 }
