@@ -166,6 +166,9 @@ export async function run(): Promise<void> {
       core.info(`artifact: ${artifact} (upload it with actions/upload-artifact, archive: false)`);
     }
 
+    if (config.mode === 'publish' && config.release === 'false') {
+      core.warning(`mode: publish with release: false checks and collects the packs but publishes nothing; set input 'release' (it is true by default only for a tag)`);
+    }
     const failed = packs.filter((p) => p.smoke?.status === 'failed');
     let releaseUrl: string | undefined;
     if (failed.length === 0 && config.mode !== 'pack' && config.release !== 'false') {
