@@ -19,6 +19,8 @@ export function describe(t) {
   if (t.failed) return `MISS: our packer failed (${t.failed})`;
   if (t.pass == null) return 'not measured';
   const pct = Math.abs(t.by * 100).toFixed(t.by !== 0 && Math.abs(t.by) < 0.1 ? 1 : 0);
+  // For an "at least N×" target, a miss reads better as the factor still missing than as a percentage.
+  if (t.cmp === '>=' && !t.pass) return `MISS: needs ${(t.limit / t.value).toFixed(1)}× more`;
   return t.pass ? `pass (${pct} % inside)` : `MISS by ${pct} %`;
 }
 

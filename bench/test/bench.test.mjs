@@ -84,6 +84,7 @@ test('a target judges <=, < and >= and says by how much', () => {
   const pass = judge({ id: 'y', text: 't', value: 6, limit: 3, cmp: '>=' });
   assert.equal(pass.pass, true);
   assert.equal(describe(pass), 'pass (50 % inside)');
+  assert.equal(describe(judge({ id: 'w', text: 't', value: 0.75, limit: 3, cmp: '>=' })), 'MISS: needs 4.0× more');
   assert.equal(judge({ id: 'z', text: 't', value: 1, limit: 1, cmp: '<' }).pass, false);
   assert.equal(describe(judge({ id: 'n', text: 't', value: null, limit: 1, cmp: '<' })), 'not measured');
 });
