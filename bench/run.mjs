@@ -189,6 +189,7 @@ async function benchTree(cfg, tree, allTools, fanout) {
   fig.rss.direct = peakRss({ ...directRun(tree.dir, tree.spec), runs: r.rss, tmp });
   for (const t of tools) fig.rss[t.name] = peakRss({ ...run(t), runs: noCache.includes(t) ? peerRuns(t, r.rss) : r.rss, tmp });
 
+  if (!cfg.concurrencyTrees.includes(tree.key)) return { title: tree.title, dir: tree.dir, info: tree.info, figures: fig, failures };
   log(`  ${cfg.concurrency} concurrent cold starts`);
   // The floor: the program itself started N times at once on this machine's cores.
   const d = directRun(tree.dir, tree.spec);

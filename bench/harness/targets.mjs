@@ -61,7 +61,7 @@ export function evaluateTargets(result) {
     }
     const floor = ratio(med(x.concN.direct), med(x.conc1.direct));
     const floorText = floor == null ? '' : ` (the program alone, no pack: ${floor.toFixed(2)}×)`;
-    out.push(judge({ id: `conc-${k}`, tree: k, profile: 'conc', text: `${result.config.concurrency} concurrent cold starts of (${k}) ÷ one${floorText}`, value: ratio(med(x.concN.ours), med(x.conc1.ours)), limit: 1.5, cmp: '<=' }));
+    if (x.conc1.ours) out.push(judge({ id: `conc-${k}`, tree: k, profile: 'conc', text: `${result.config.concurrency} concurrent cold starts of (${k}) ÷ one${floorText}`, value: ratio(med(x.concN.ours), med(x.conc1.ours)), limit: 1.5, cmp: '<=' }));
   }
   return out;
 }
