@@ -130,6 +130,22 @@ describe('bin/pack-action.js', () => {
     expect(run.status).toBe(0);
   });
 
+  test('a tree with more files than the open-file limit packs, one descriptor at a time', () => {
+    // archiver opens a stream source as soon as it is appended: appending a
+    // whole tree at once failed with EMFILE on a 20,000-file node_modules.
+    const files: Record<string, string | [string, number]> = { 'bin/run': ['#!/bin/sh\necho ok\n', 0o755] };
+    for (let i = 0; i < 1500; i++) files[`m/${i % 40}/f${i}.js`] = 'x'.repeat(i % 700);
+    files['big.bin'] = 'y'.repeat(600 * 1024); // over the small-file threshold: streamed
+    const dir = tree(files);
+    const out = tmp('out-');
+    const bin = path.join(ROOT, 'bin', 'pack-action.js');
+    const run = spawnSync('bash', ['-c', `ulimit -n 200 && exec "$0" "$@"`, process.execPath, bin, 'pack', dir,
+      '--name', 'many', '--command', 'bin/run', '--target', 'linux-x64', '--out', out, '--stubs', fakeStubs()]);
+    expect(run.stderr.toString()).not.toMatch(/^pack-action:/m); // progress lines only, no error
+    expect(run.status).toBe(0);
+    expect(listDir(out)).toEqual(['SHA256SUMS', 'many-linux-x64']);
+  });
+
   test('memory stays flat: a 2 GiB file packs in a fraction of its size', () => {
     const dir = tree({ 'bin/run': ['#!/bin/sh\n', 0o755], blob: '' });
     const measure = (size: number): number => {

@@ -4,6 +4,7 @@
 // grow with the tree.
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -102,6 +103,49 @@ class FileSource extends Readable {
 const CHUNK = 256 * 1024;
 
 /**
+ * Files up to this size are read in one call: a tree of many small files
+ * (node_modules) otherwise spends its time on four asynchronous round trips
+ * per file (open, read, read to the end, close).
+ */
+const SMALL_FILE = 256 * 1024;
+
+function readSmallFile(file: string, size: number): Buffer {
+  const data = readFileSync(file);
+  if (data.length !== size) {
+    throw new Error(`${file} ${data.length > size ? 'grew' : 'shrank'} while it was being packed; pack a tree nothing writes to`);
+  }
+  return data;
+}
+
+/**
+ * Gathers the tar stream's small writes (a 512-byte header per entry) into
+ * chunks of about 1 MiB: zstd's per-call cost dominated packing a tree of
+ * many small files.
+ */
+class Batcher extends Transform {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= BATCH) this.flushBatch();
+    done();
+  }
+  override _flush(done: TransformCallback): void {
+    this.flushBatch();
+    done();
+  }
+  private flushBatch(): void {
+    if (this.size === 0) return;
+    this.push(Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    this.size = 0;
+  }
+}
+
+const BATCH = 1024 * 1024;
+
+/**
  * Archives `tree` and writes the compressed payload to `file`, which must
  * not exist yet. Returns its size, hash and counts for the manifest.
  */
@@ -130,24 +174,32 @@ export async function writePayload(tree: Tree, file: string, options: ArchiveOpt
     fail = reject;
   });
   failed.catch(() => undefined);
-  const written = pipeline(tarMeter, zstd, outMeter, out, { signal: options.signal });
+  const written = pipeline(tarMeter, new Batcher(), zstd, outMeter, out, { signal: options.signal });
   written.catch(() => undefined);
   archive.on('error', fail);
   archive.on('warning', fail);
   archive.pipe(tarMeter);
-  for (const e of tree.entries) {
-    const mode = e.mode & 0o777;
-    if (e.type === 'directory') {
-      archive.append(Buffer.alloc(0), { name: `${e.name}/`, type: 'directory', date, mode });
-    } else if (e.type === 'symlink') {
-      archive.append(Buffer.alloc(0), { name: e.name, type: 'symlink', linkname: e.linkname, date, mode } as EntryData);
-    } else {
-      const source = new FileSource(e.source, e.size).on('error', fail);
-      archive.append(source, { name: e.name, stats: e.stats, date, mode });
-    }
-  }
-  archive.finalize().catch(fail);
   try {
+    // One entry at a time: archiver pipes a stream source into a PassThrough
+    // as soon as it is appended, which opens the file and buffers a chunk of
+    // it, so appending a whole tree at once would open every file (EMFILE at
+    // 20,000 files) and hold a chunk of each in memory.
+    for (const e of tree.entries) {
+      const appended = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
+      const mode = e.mode & 0o777;
+      if (e.type === 'directory') {
+        archive.append(Buffer.alloc(0), { name: `${e.name}/`, type: 'directory', date, mode });
+      } else if (e.type === 'symlink') {
+        archive.append(Buffer.alloc(0), { name: e.name, type: 'symlink', linkname: e.linkname, date, mode } as EntryData);
+      } else if (e.size <= SMALL_FILE) {
+        archive.append(readSmallFile(e.source, e.size), { name: e.name, stats: e.stats, date, mode });
+      } else {
+        const source = new FileSource(e.source, e.size).on('error', fail);
+        archive.append(source, { name: e.name, stats: e.stats, date, mode });
+      }
+      await Promise.race([appended, failed, written]);
+    }
+    archive.finalize().catch(fail);
     await Promise.race([written, failed]);
   } catch (err) {
     // Not archive.abort(): archiver 8's tar plugin then calls an unpipe its
