@@ -35873,11 +35873,11 @@ var require_light = __commonJS({
         return Group2;
       }).call(commonjsGlobal);
       var Group_1 = Group;
-      var Batcher, Events$3, parser$4;
+      var Batcher2, Events$3, parser$4;
       parser$4 = parser;
       Events$3 = Events_1;
-      Batcher = (function() {
-        class Batcher2 {
+      Batcher2 = (function() {
+        class Batcher3 {
           constructor(options = {}) {
             this.options = options;
             parser$4.load(this.options, this.defaults, this);
@@ -35913,14 +35913,14 @@ var require_light = __commonJS({
             return ret;
           }
         }
-        Batcher2.prototype.defaults = {
+        Batcher3.prototype.defaults = {
           maxTime: null,
           maxSize: null,
           Promise
         };
-        return Batcher2;
+        return Batcher3;
       }).call(commonjsGlobal);
-      var Batcher_1 = Batcher;
+      var Batcher_1 = Batcher2;
       var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$8 = getCjsExportFromNamespace(version$2);
       var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
@@ -43957,6 +43957,7 @@ import { createZstdDecompress } from "node:zlib";
 
 // src/archive.ts
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { open as open2 } from "node:fs/promises";
 import { Readable as Readable2, Transform as Transform5 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
@@ -44018,6 +44019,35 @@ var FileSource = class extends Readable2 {
   }
 };
 var CHUNK = 256 * 1024;
+var SMALL_FILE = 256 * 1024;
+function readSmallFile(file, size) {
+  const data = readFileSync(file);
+  if (data.length !== size) {
+    throw new Error(`${file} ${data.length > size ? "grew" : "shrank"} while it was being packed; pack a tree nothing writes to`);
+  }
+  return data;
+}
+var Batcher = class extends Transform5 {
+  chunks = [];
+  size = 0;
+  _transform(chunk, _enc, done) {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= BATCH) this.flushBatch();
+    done();
+  }
+  _flush(done) {
+    this.flushBatch();
+    done();
+  }
+  flushBatch() {
+    if (this.size === 0) return;
+    this.push(Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    this.size = 0;
+  }
+};
+var BATCH = 1024 * 1024;
 async function writePayload(tree, file, options) {
   const level = options.level ?? DEFAULT_LEVEL;
   const date = options.mtime;
@@ -44037,24 +44067,28 @@ async function writePayload(tree, file, options) {
     fail = reject;
   });
   failed.catch(() => void 0);
-  const written = pipeline2(tarMeter, zstd, outMeter, out, { signal: options.signal });
+  const written = pipeline2(tarMeter, new Batcher(), zstd, outMeter, out, { signal: options.signal });
   written.catch(() => void 0);
   archive.on("error", fail);
   archive.on("warning", fail);
   archive.pipe(tarMeter);
-  for (const e of tree.entries) {
-    const mode = e.mode & 511;
-    if (e.type === "directory") {
-      archive.append(Buffer.alloc(0), { name: `${e.name}/`, type: "directory", date, mode });
-    } else if (e.type === "symlink") {
-      archive.append(Buffer.alloc(0), { name: e.name, type: "symlink", linkname: e.linkname, date, mode });
-    } else {
-      const source = new FileSource(e.source, e.size).on("error", fail);
-      archive.append(source, { name: e.name, stats: e.stats, date, mode });
-    }
-  }
-  archive.finalize().catch(fail);
   try {
+    for (const e of tree.entries) {
+      const appended = new Promise((resolve3) => archive.once("entry", () => resolve3()));
+      const mode = e.mode & 511;
+      if (e.type === "directory") {
+        archive.append(Buffer.alloc(0), { name: `${e.name}/`, type: "directory", date, mode });
+      } else if (e.type === "symlink") {
+        archive.append(Buffer.alloc(0), { name: e.name, type: "symlink", linkname: e.linkname, date, mode });
+      } else if (e.size <= SMALL_FILE) {
+        archive.append(readSmallFile(e.source, e.size), { name: e.name, stats: e.stats, date, mode });
+      } else {
+        const source = new FileSource(e.source, e.size).on("error", fail);
+        archive.append(source, { name: e.name, stats: e.stats, date, mode });
+      }
+      await Promise.race([appended, failed, written]);
+    }
+    archive.finalize().catch(fail);
     await Promise.race([written, failed]);
   } catch (err) {
     archive.unpipe(tarMeter);
@@ -44865,7 +44899,7 @@ function parseConfig(env, options) {
 import { createReadStream as createReadStream4 } from "node:fs";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync, existsSync as existsSync4 } from "fs";
+import { readFileSync as readFileSync2, existsSync as existsSync4 } from "fs";
 import { EOL as EOL6 } from "os";
 var Context = class {
   /**
@@ -44876,7 +44910,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path13 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL6}`);
