@@ -42,6 +42,10 @@ PACK_STUBS_OUT=$results/stubs-again npm run --silent build:stubs >/dev/null || d
 diff build/stubs/SHA256SUMS "$results/stubs-again/SHA256SUMS" > "$results/stubs-reproducible.diff"
 echo "stub-reproducible $?" > "$results/checks.txt"
 
+step "dist/ is what npm run bundle makes from these sources and stubs"
+bash scripts/check-dist.sh
+echo "dist-fresh $?" >> "$results/checks.txt"
+
 step "go vet and go test"
 (cd stub && go vet ./... && GOOS=windows go vet ./... && GOOS=darwin go vet ./...) || echo "go-vet 1" >> "$results/checks.txt"
 (cd stub && go test -count=1 -json ./... > "../$results/go.json")
