@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestPayloadBombsAreRefusedEarly(t *testing.T) {
 		},
 		"more entries than the manifest": func(tw *tar.Writer, _ io.Writer) {
 			for i := 0; i < 100000; i++ {
-				tw.WriteHeader(&tar.Header{Name: "d" + itoa(i), Typeflag: tar.TypeDir, Mode: 0o755})
+				tw.WriteHeader(&tar.Header{Name: "d" + strconv.Itoa(i), Typeflag: tar.TypeDir, Mode: 0o755})
 			}
 			tw.WriteHeader(&tar.Header{Name: "run", Typeflag: tar.TypeReg, Mode: 0o755, Size: 10})
 			tw.Write([]byte("0123456789"))
