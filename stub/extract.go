@@ -68,7 +68,8 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 	section := io.NewSectionReader(p.file, int64(p.layout.payloadOffset), int64(p.layout.payloadSize))
 	hash := sha256.New()
 	compressed := io.TeeReader(section, hash)
-	dec := zstd.NewReader(compressed)
+	dec := readAhead(zstd.NewReader(compressed))
+	defer dec.close()
 	tr := newTarReader(dec)
 	// The hash is known only at the end: until then, hold the stream to the
 	// manifest's counts, so a damaged or hostile payload cannot make the stub
