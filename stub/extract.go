@@ -69,7 +69,6 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 	hash := sha256.New()
 	compressed := io.TeeReader(section, hash)
 	dec := readAhead(zstd.NewReader(compressed))
-	defer dec.close()
 	tr := newTarReader(dec)
 	// The hash is known only at the end: until then, hold the stream to the
 	// manifest's counts, so a damaged or hostile payload cannot make the stub
