@@ -49,12 +49,17 @@ async function main() {
   }
   if (!opts.only || opts.only.includes('a')) result.growth = benchGrowth(cfg, hello, tools);
   result.targets = evaluateTargets(result);
+  // Written once before profiling too, so a run stopped while profiling still leaves its figures.
+  const out = { resultsDir: join(here, 'results'), readme: join(root, 'README.md'), python, chartScript: join(here, 'chart.py') };
+  result.seconds = (Date.now() - started) / 1000;
+  result.profiles = [];
+  writeResults(result, out);
   // Profiling takes a minute or more: the quick run does it only when asked.
   const profile = !opts.peersOnly && (opts.quick ? opts.profile : !opts.noProfile);
   result.profiles = !profile ? [] : await profileMisses(result, { work, root: ours.root, nodeBin, log });
   result.seconds = (Date.now() - started) / 1000;
   result.machine.loadavgEnd = machineInfo().loadavg;
-  const files = writeResults(result, { resultsDir: join(here, 'results'), readme: join(root, 'README.md'), python, chartScript: join(here, 'chart.py') });
+  const files = writeResults(result, out);
   log(`done in ${result.seconds.toFixed(0)} s: ${files.join(', ')}`);
 }
 
