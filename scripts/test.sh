@@ -61,5 +61,10 @@ done
 step "jest"
 npm run --silent test:ts -- --json --outputFile="$results/jest.json"
 
+step "bench harness tests (no timings)"
+"$node" --test bench/test/*.test.mjs > "$results/bench-tests.log" 2>&1
+echo "bench-harness-tests $?" >> "$results/checks.txt"
+tail -n 8 "$results/bench-tests.log"
+
 step "summary"
 "$node" scripts/test-summary.mjs all "$results"
