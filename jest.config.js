@@ -12,5 +12,9 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 120000,
+  // Tests make their temporary directories with __tests__/helpers/tmp.ts; a run
+  // that leaves any in os.tmpdir() fails (KEEP_TEST_TMP=1 keeps them instead).
+  globalSetup: '<rootDir>/__tests__/helpers/tmp-setup.js',
+  testResultsProcessor: '<rootDir>/__tests__/helpers/tmp-check.js',
   collectCoverageFrom: ['./src/**'],
 };

@@ -4,9 +4,8 @@ import { zstdDecompressSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { writePayload } from '../src/archive.js';
 import { collectTree } from '../src/collect.js';
-import { cleanup, tmp, tree } from './helpers/packer.js';
+import { tmp, tree } from './helpers/packer.js';
 
-afterAll(cleanup);
 const mtime = new Date('2026-11-22T07:00:00Z');
 
 test('the payload is a zstd tar with fixed owners, times and modes, and its hash is reported', async () => {

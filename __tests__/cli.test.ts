@@ -2,9 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { cleanup, cli, fakeStubs, listDir, ROOT, tmp, tree } from './helpers/packer.js';
+import { cli, fakeStubs, listDir, ROOT, tmp, tree } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 function goodTree(): string {
   return tree({ 'bin/app': ['#!/bin/sh\necho hi\n', 0o755], 'bin/app.exe': 'MZ' });

@@ -3,9 +3,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { caseCollisions, checkCommand, collectTree } from '../src/collect.js';
-import { cleanup, tmp, tree } from './helpers/packer.js';
+import { tmp, tree } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 test('entries come in byte order with directories first, modes kept', async () => {
   const dir = tree({ 'b.txt': 'b', 'a/z': 'z', 'a.txt': 'a', 'bin/run': ['#!/bin/sh\n', 0o755], 'B': 'upper' });

@@ -2,9 +2,8 @@ import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { decodeTrailer, encodeTrailer, locate, paddingAfter, readManifestBytes, TRAILER_SIZE } from '../src/format.js';
-import { cleanup, tmp } from './helpers/packer.js';
+import { tmp } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 const manifest = Buffer.from('{"format":1}\n');
 

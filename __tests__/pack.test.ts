@@ -4,9 +4,8 @@ import path from 'node:path';
 import { inspectPack } from '../src/inspect.js';
 import { packTargets, type PackEvent, type PackOptions } from '../src/pack.js';
 import { TARGETS } from '../src/targets.js';
-import { cleanup, fakeStubs, listDir, tmp, tree } from './helpers/packer.js';
+import { fakeStubs, listDir, tmp, tree } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 const created = new Date('2026-11-22T07:00:00Z');
 

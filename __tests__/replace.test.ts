@@ -3,9 +3,8 @@ import path from 'node:path';
 import { inspectPack } from '../src/inspect.js';
 import { packTargets } from '../src/pack.js';
 import { replacePack } from '../src/replace.js';
-import { cleanup, cli, fakeStubs, listDir, tmp, tree } from './helpers/packer.js';
+import { cli, fakeStubs, listDir, tmp, tree } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 const stubs = fakeStubs();
 

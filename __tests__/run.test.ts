@@ -10,7 +10,7 @@ import { inspectPack } from '../src/inspect.js';
 import { packTargets, type PackResult } from '../src/pack.js';
 import { planRun, smokePack } from '../src/smoke.js';
 import { TARGETS, type Target } from '../src/targets.js';
-import { buildHello, cleanup, cli, realStubs, requireTool, ROOT, tmp, tree } from './helpers/packer.js';
+import { buildHello, cli, realStubs, requireTool, ROOT, tmp, tree } from './helpers/packer.js';
 
 const RUNNABLE: Target[] = ['linux-x64', 'linux-arm64', 'windows-x64'];
 let packs: Map<Target, PackResult>;
@@ -34,7 +34,6 @@ beforeAll(async () => {
   packs = new Map(run.results.map((r) => [r.target, r]));
   cache = tmp('cache-');
 }, 300_000);
-afterAll(cleanup);
 
 /** Checks what a target needs on this host, failing with what to install. */
 function requireRunner(target: Target): void {

@@ -9,9 +9,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { inspectPack, type PackEntry } from '../src/inspect.js';
 import { packTargets, type PackOptions } from '../src/pack.js';
-import { cleanup, fakeStubs, ROOT, tmp } from './helpers/packer.js';
+import { fakeStubs, ROOT, tmp } from './helpers/packer.js';
 
-afterAll(cleanup);
 
 interface VectorEntry {
   path: string;

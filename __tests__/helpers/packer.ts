@@ -4,26 +4,18 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
 import { stubFileName } from '../../src/stubs.js';
 import { TARGETS, exeSuffix, type Target } from '../../src/targets.js';
+import { tmp } from './tmp.js';
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const made: string[] = [];
-export function tmp(prefix = 'pack-test-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-export function cleanup(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+export { tmp } from './tmp.js';
 
 /** Writes files: name -> content (string) or [content, mode]. */
 export function tree(files: Record<string, string | [string, number]>, dir = tmp('tree-')): string {
