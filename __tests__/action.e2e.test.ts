@@ -6,14 +6,14 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TARGETS } from '../src/targets.js';
 import { FakeGitHub } from './fake-github/server.js';
 import { ROOT, runAction, type ActionRun } from './fake-github/run-action.js';
+import { tmp } from './helpers/tmp.js';
 
 // Where `npm run build:stubs` writes the stubs (PACK_STUBS_OUT overrides it, as for that script).
 const STUBS = process.env.PACK_STUBS_OUT ?? path.join(ROOT, 'build', 'stubs');
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 /** A workspace with a tiny tree: bin/hello (a shell script) and bin/hello.exe (a placeholder). */
 function workspace(): string {
-  const ws = mkdtempSync(path.join(tmpdir(), 'action-e2e-'));
+  const ws = tmp('action-e2e-');
   mkdirSync(path.join(ws, 'tree', 'bin'), { recursive: true });
   writeFileSync(path.join(ws, 'tree', 'bin', 'hello'), '#!/bin/sh\necho "hello from $PACK_ID: $*"\nexit "${HELLO_EXIT:-0}"\n');
   chmodSync(path.join(ws, 'tree', 'bin', 'hello'), 0o755);
@@ -219,7 +219,7 @@ describe('faults', () => {
 describe('the matrix flow', () => {
   test('mode pack per target writes artifact tars; two publish jobs for one tag at once make one release', async () => {
     const f = await start();
-    const collected = mkdtempSync(path.join(tmpdir(), 'artifacts-'));
+    const collected = tmp('artifacts-');
     for (const target of ['linux-x64', 'windows-x64']) {
       const r = await run(f, { ...packInputs, mode: 'pack', targets: target });
       expect(r.errors).toEqual([]);

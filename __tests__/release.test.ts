@@ -3,13 +3,13 @@
 // description): the cases the end-to-end tests (action.e2e.test.ts) do not
 // reach, and the retry classification table.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createReleaseClient, type ReleaseClient } from '../src/github.js';
 import { canonical, publishRelease, ReleaseError, type UploadFile } from '../src/release.js';
 import { classify } from '../src/retry.js';
 import { FakeGitHub } from './fake-github/server.js';
+import { tmp } from './helpers/tmp.js';
 
 let fake: FakeGitHub;
 let logs: string[];
@@ -27,7 +27,7 @@ function publish(c: ReleaseClient, over: Partial<Parameters<typeof publishReleas
 beforeEach(async () => {
   fake = await new FakeGitHub().start();
   logs = [];
-  const dir = mkdtempSync(path.join(tmpdir(), 'release-test-'));
+  const dir = tmp('release-test-');
   files = ['app-linux-x64', 'app-windows-x64.exe', 'SHA256SUMS'].map((name, i) => {
     const file = path.join(dir, name);
     writeFileSync(file, Buffer.alloc(100_000 + i, i + 1));

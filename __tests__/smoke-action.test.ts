@@ -4,12 +4,12 @@
 // where it would download it.)
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { artifactTarName, writeArtifactTar } from '../src/artifact.js';
 import { packTargets } from '../src/pack.js';
 import { ROOT } from './fake-github/run-action.js';
+import { tmp } from './helpers/tmp.js';
 
 const STUBS = process.env.PACK_STUBS_OUT ?? path.join(ROOT, 'build', 'stubs');
 
@@ -37,7 +37,7 @@ function step(id: string, env: Record<string, string>) {
 let tar: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'smoke-action-'));
+  const dir = tmp('smoke-action-');
   mkdirSync(path.join(dir, 'tree', 'bin'), { recursive: true });
   writeFileSync(path.join(dir, 'tree', 'bin', 'hello'), '#!/bin/sh\necho "hello from $PACK_ID: $*"\nexit "${HELLO_EXIT:-0}"\n');
   chmodSync(path.join(dir, 'tree', 'bin', 'hello'), 0o755);
@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 
 function runner(): { env: Record<string, string>; dir: string } {
-  const temp = mkdtempSync(path.join(tmpdir(), 'smoke-runner-'));
+  const temp = tmp('smoke-runner-');
   const output = path.join(temp, 'output');
   writeFileSync(output, '');
   const env = { RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', RUNNER_TEMP: temp, GITHUB_OUTPUT: output, PACK_CACHE_DIR: path.join(temp, 'cache') };
@@ -100,7 +100,7 @@ describe('smoke/action.yml', () => {
   });
 
   test('tag and artifact together are refused, naming both inputs', () => {
-    const temp = mkdtempSync(path.join(tmpdir(), 'smoke-runner-'));
+    const temp = tmp('smoke-runner-');
     const r = step('target', { RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', RUNNER_TEMP: temp, GITHUB_OUTPUT: path.join(temp, 'o'), NAME: 'x', TAG: 'v1', ARTIFACT: 'a', REPOSITORY: 'o/r' });
     expect(r.code).toBe(1);
     expect(r.errors).toEqual(["smoke: give input 'tag' or input 'artifact', not both"]);

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { downloadStubs, stubUrl, type StubChecksums } from '../src/stub-download.js';
+import { tmp } from './helpers/tmp.js';
 
 const bodies: Record<string, Buffer> = {
   '/v0.1.0/pack-stub-linux-x64': Buffer.from('linux stub bytes'),
@@ -39,8 +39,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
-  process.env.RUNNER_TEMP = mkdtempSync(path.join(tmpdir(), 'runner-temp-'));
-  process.env.RUNNER_TOOL_CACHE = mkdtempSync(path.join(tmpdir(), 'tool-cache-'));
+  process.env.RUNNER_TEMP = tmp('runner-temp-');
+  process.env.RUNNER_TOOL_CACHE = tmp('tool-cache-');
   hits = [];
 });
 

@@ -4,13 +4,13 @@
 // hold it all (peak RSS above the file's size); this bound catches that.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './fake-github/run-action.js';
+import { tmp } from './helpers/tmp.js';
 
 const SIZE = 512 * 1024 * 1024;
 const MAX_RSS_MIB = 256;
@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 test(`a ${SIZE / 1024 / 1024} MiB upload peaks below ${MAX_RSS_MIB} MiB RSS`, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'upload-memory-'));
+  const dir = tmp('upload-memory-');
   const big = path.join(dir, 'big');
   const fd = openSync(big, 'w');
   ftruncateSync(fd, SIZE); // sparse: no disk used

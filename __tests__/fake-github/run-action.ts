@@ -4,10 +4,10 @@
 // GITHUB_STEP_SUMMARY files.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmp } from '../helpers/tmp.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -61,8 +61,8 @@ export interface RunOptions {
 }
 
 export function runAction(options: RunOptions): Promise<ActionRun> {
-  const workspace = options.workspace ?? mkdtempSync(path.join(tmpdir(), 'action-ws-'));
-  const runnerDir = mkdtempSync(path.join(tmpdir(), 'action-runner-'));
+  const workspace = options.workspace ?? tmp('action-ws-');
+  const runnerDir = tmp('action-runner-');
   const outputFile = path.join(runnerDir, 'output');
   const summaryFile = path.join(runnerDir, 'summary');
   writeFileSync(outputFile, '');
