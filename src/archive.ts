@@ -1,16 +1,16 @@
 // Writes a tree as the pack payload (docs/format.md section 4): a
-// reproducible tar stream from archiver, compressed by Node's zstd, hashed
-// and counted on the way to disk. Everything streams, so memory does not
-// grow with the tree.
+// reproducible tar stream from archiver, compressed by Node's zstd as
+// independent 8 MiB frames (src/frames.ts), hashed and counted on the way to
+// disk. Everything streams, so memory does not grow with the tree.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zc, createZstdCompress } from 'node:zlib';
 import { TarArchive, type EntryData } from 'archiver';
 import type { Tree } from './collect.js';
+import { FrameCompressor, frameSizeProblem } from './frames.js';
 
 /** zstd level used unless asked otherwise: smaller than tar.gz at about its speed (see README "Compression"). */
 export const DEFAULT_LEVEL = 9;
@@ -38,18 +38,26 @@ export interface ArchiveOptions {
   /** Called as tar bytes flow, with bytes done and an estimate of the total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Bytes of tar per zstd frame; default FRAME_SIZE, which docs/format.md
+   * fixes. Internal: tests use small frames to get several from a small tree.
+   */
+  frameSize?: number;
 }
 
-/** Counts and hashes the bytes that pass through it. */
+/** Counts the bytes that pass through it and, unless told not to, hashes them. */
 export class Meter extends Transform {
   bytes = 0;
   readonly hash = createHash('sha256');
-  constructor(private readonly onBytes?: (bytes: number) => void) {
+  constructor(
+    private readonly onBytes?: (bytes: number) => void,
+    private readonly hashing = true,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.onBytes?.(this.bytes);
     done(null, chunk);
   }
@@ -118,53 +126,24 @@ function readSmallFile(file: string, size: number): Buffer {
 }
 
 /**
- * Gathers the tar stream's small writes (a 512-byte header per entry) into
- * chunks of about 1 MiB: zstd's per-call cost dominated packing a tree of
- * many small files.
- */
-class Batcher extends Transform {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= BATCH) this.flushBatch();
-    done();
-  }
-  override _flush(done: TransformCallback): void {
-    this.flushBatch();
-    done();
-  }
-  private flushBatch(): void {
-    if (this.size === 0) return;
-    this.push(Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
-    this.size = 0;
-  }
-}
-
-const BATCH = 1024 * 1024;
-
-/**
  * Archives `tree` and writes the compressed payload to `file`, which must
  * not exist yet. Returns its size, hash and counts for the manifest.
  */
 export async function writePayload(tree: Tree, file: string, options: ArchiveOptions): Promise<PayloadInfo> {
   const level = options.level ?? DEFAULT_LEVEL;
   const date = options.mtime;
+  const problem = options.frameSize === undefined ? undefined : frameSizeProblem(options.frameSize);
+  if (problem) throw new RangeError(problem);
   // Opened first so that an unwritable output fails before anything streams.
   const out = (await open(file, 'wx', 0o600)).createWriteStream();
   // uid/gid 0 and empty user/group names are archiver's defaults; mode and
   // mtime are set on every entry so nothing of this machine leaks in.
   const archive = new TarArchive({});
   const tarTotal = tree.entries.reduce((sum, e) => sum + 512 + Math.ceil(e.size / 512) * 512, 1024);
-  const tarMeter = new Meter((bytes) => options.onProgress?.(bytes, tarTotal));
-  const zstd = createZstdCompress({
-    params: {
-      [zc.ZSTD_c_compressionLevel]: level,
-      [zc.ZSTD_c_checksumFlag]: 1,
-    },
-  });
+  const tarMeter = new Meter((bytes) => options.onProgress?.(bytes, tarTotal), false);
+  // The frame buffers also gather the tar stream's small writes (a 512-byte
+  // header per entry), which zstd would otherwise pay for call by call.
+  const zstd = new FrameCompressor({ level, frameSize: options.frameSize });
   const outMeter = new Meter();
   // The archive stays out of the pipeline: destroying it mid-entry makes its
   // internal entry streams emit errors nobody listens to. Its own failures
@@ -174,7 +153,7 @@ export async function writePayload(tree: Tree, file: string, options: ArchiveOpt
     fail = reject;
   });
   failed.catch(() => undefined);
-  const written = pipeline(tarMeter, new Batcher(), zstd, outMeter, out, { signal: options.signal });
+  const written = pipeline(tarMeter, zstd, outMeter, out, { signal: options.signal });
   written.catch(() => undefined);
   archive.on('error', fail);
   archive.on('warning', fail);
