@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createZstdDecompress } from 'node:zlib';
 import tar from 'tar-stream';
 import { Meter } from './archive.js';
+import { FrameSplitter } from './frame-splitter.js';
 import { PackError } from './errors.js';
 import { locate, readManifestBytes, TRAILER_SIZE, type Layout } from './format.js';
 import { entryPathProblem, validateManifest, type Manifest } from './manifest.js';
@@ -145,7 +146,7 @@ async function readPayload(
   });
   try {
     if (layout.payloadSize === 0) throw new Error('empty payload');
-    await pipeline(source, meter, createZstdDecompress(), extract as unknown as Writable);
+    await pipeline(source, meter, new FrameSplitter(), createZstdDecompress(), extract as unknown as Writable);
   } catch (err) {
     throw new PackError(`${file}: payload damaged (${(err as Error).message}); build or download it again`);
   }
