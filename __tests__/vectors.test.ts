@@ -10,6 +10,7 @@ import path from 'node:path';
 import { inspectPack, type PackEntry } from '../src/inspect.js';
 import { packTargets, type PackOptions } from '../src/pack.js';
 import { fakeStubs, ROOT, tmp } from './helpers/packer.js';
+import { zstdFrames } from './helpers/zstd-frames.js';
 
 
 interface VectorEntry {
@@ -101,6 +102,11 @@ interface TsVector {
 }
 
 const long = (c: string, n: number) => c.repeat(n);
+/** Text that compresses some but not entirely, the same on every run. */
+const lines = (n: number, seed: string) =>
+  Array.from({ length: n }, (_, i) => `${seed} ${i}: ${createHash('sha256').update(`${seed}${i}`).digest('hex').slice(0, 8 + (i % 40))}\n`).join('');
+/** Bytes of tar per frame of the ts-frames vector: not a multiple of 512, so boundaries fall inside tar blocks. */
+const VECTOR_FRAME = 10_000;
 const TS_VECTORS: TsVector[] = [
   {
     name: 'ts-basic',
@@ -150,6 +156,20 @@ const TS_VECTORS: TsVector[] = [
     ],
     options: { command: 'app{exe}', targets: ['windows-x64'], version: '1.0.0', windows: { subsystem: 'gui', detach: true } },
   },
+  {
+    name: 'ts-frames',
+    description: `a payload of several zstd frames of ${VECTOR_FRAME} bytes of tar each (the packer's frames are 8 MiB), so frame boundaries fall inside headers and file data`,
+    spec: [
+      { path: 'bin', type: 'dir', mode: 0o755 },
+      { path: 'bin/tool', type: 'file', mode: 0o755, content: '#!/bin/sh\necho tool\n' },
+      { path: 'data', type: 'dir', mode: 0o755 },
+      { path: 'data/one.txt', type: 'file', mode: 0o644, content: lines(500, 'one') },
+      { path: 'data/three.txt', type: 'file', mode: 0o644, content: lines(90, 'three') },
+      { path: 'data/two.txt', type: 'file', mode: 0o600, content: lines(200, 'two') },
+      { path: 'readme', type: 'file', mode: 0o644, content: lines(30, 'readme') },
+    ],
+    options: { command: 'bin/tool', targets: ['linux-x64'], frameSize: VECTOR_FRAME },
+  },
 ];
 
 function expectedEntries(spec: Spec[]): VectorEntry[] {
@@ -193,6 +213,15 @@ async function writeTsVectors(out: string): Promise<Index> {
   writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   return index;
 }
+
+test('the ts-frames vector has several frames of the size asked, each declaring its content size', () => {
+  const v = loadIndex('ts').vectors.find((x) => x.file === 'ts-frames.pack')!;
+  const pack = readFileSync(path.join(VECTORS, 'ts', v.file));
+  const frames = zstdFrames(pack.subarray(v.layout!.payloadOffset, v.layout!.payloadOffset + v.layout!.payloadSize));
+  expect(frames.length).toBeGreaterThanOrEqual(4);
+  expect(frames.slice(0, -1).map((f) => f.contentSize)).toEqual(frames.slice(0, -1).map(() => VECTOR_FRAME));
+  expect(frames.at(-1)!.contentSize).toBeLessThanOrEqual(VECTOR_FRAME);
+});
 
 test('the TypeScript packer still writes exactly the committed ts/ vectors', async () => {
   const committed = path.join(VECTORS, 'ts');

@@ -62,6 +62,8 @@ export interface PackOptions {
   signal?: AbortSignal;
   /** Progress and warnings, for a UI. */
   onEvent?: (event: PackEvent) => void;
+  /** Internal, not a CLI flag: bytes of tar per zstd frame (default 8 MiB), so tests can make several frames from a small tree. */
+  frameSize?: number;
 }
 
 export type PackEvent =
@@ -136,6 +138,7 @@ export async function packTargets(options: PackOptions): Promise<PackRun> {
         level: plan.level,
         mtime: plan.created,
         signal: options.signal,
+        frameSize: options.frameSize,
         onProgress: (done, total) => emit({ type: 'compress', dir: group.tree.root, targets: group.targets, done, total }),
       }).catch((err: unknown) => {
         throw wrapIo(err, `writing the payload into ${outDir}`);
