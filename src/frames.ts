@@ -23,12 +23,13 @@ export function frameSizeProblem(frameSize: number): string | undefined {
 
 /**
  * Frames compressing at once: one per CPU (at least two, so the tar side
- * overlaps with compression), but no more than libuv's pool has threads,
- * since frames queued behind busy threads would only hold memory.
+ * overlaps with compression), but fewer than libuv's pool has threads: the
+ * tar side reads large files on the pool too, and frames queued behind busy
+ * threads would only hold memory.
  */
 export function framesInFlight(): number {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4; // libuv's default
-  return Math.max(2, Math.min(os.availableParallelism(), pool));
+  return Math.max(2, Math.min(os.availableParallelism(), pool - 1));
 }
 
 interface Frame {
