@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { zstdDecompressSync } from 'node:zlib';
 import { inspectPack, type PackEntry } from '../src/inspect.js';
 import { packTargets, type PackOptions } from '../src/pack.js';
 import { fakeStubs, ROOT, tmp } from './helpers/packer.js';
@@ -163,7 +164,8 @@ const TS_VECTORS: TsVector[] = [
       { path: 'bin', type: 'dir', mode: 0o755 },
       { path: 'bin/tool', type: 'file', mode: 0o755, content: '#!/bin/sh\necho tool\n' },
       { path: 'data', type: 'dir', mode: 0o755 },
-      { path: 'data/one.txt', type: 'file', mode: 0o644, content: lines(500, 'one') },
+      // 17,000 bytes put the next header across the second frame boundary (20,000).
+      { path: 'data/one.txt', type: 'file', mode: 0o644, content: lines(500, 'one').slice(0, 17_000) },
       { path: 'data/three.txt', type: 'file', mode: 0o644, content: lines(90, 'three') },
       { path: 'data/two.txt', type: 'file', mode: 0o600, content: lines(200, 'two') },
       { path: 'readme', type: 'file', mode: 0o644, content: lines(30, 'readme') },
@@ -221,6 +223,16 @@ test('the ts-frames vector has several frames of the size asked, each declaring 
   expect(frames.length).toBeGreaterThanOrEqual(4);
   expect(frames.slice(0, -1).map((f) => f.contentSize)).toEqual(frames.slice(0, -1).map(() => VECTOR_FRAME));
   expect(frames.at(-1)!.contentSize).toBeLessThanOrEqual(VECTOR_FRAME);
+  // Frame by frame: Node's one-shot decompressor stops after the first (src/frame-splitter.ts).
+  const tar = Buffer.concat(frames.map((f) => zstdDecompressSync(pack.subarray(v.layout!.payloadOffset + f.offset, v.layout!.payloadOffset + f.offset + f.size))));
+  const headers: number[] = [];
+  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0; ) {
+    headers.push(off);
+    off += 512 + Math.ceil(parseInt(tar.subarray(off + 124, off + 136).toString('latin1'), 8) / 512) * 512;
+  }
+  const boundaries = frames.slice(1).map((_, i) => (i + 1) * VECTOR_FRAME);
+  expect(boundaries.some((b) => headers.some((h) => h < b && b < h + 512))).toBe(true); // one inside a header
+  expect(boundaries.some((b) => !headers.some((h) => h <= b && b < h + 512))).toBe(true); // one inside file data
 });
 
 test('the TypeScript packer still writes exactly the committed ts/ vectors', async () => {
