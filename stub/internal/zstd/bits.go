@@ -5,6 +5,7 @@
 package zstd
 
 import (
+	"encoding/binary"
 	"math/bits"
 )
 
@@ -127,4 +128,76 @@ func (rbr *reverseBitReader) fetch(b uint8) bool {
 // makeError returns an error at the current offset wrapping a string.
 func (rbr *reverseBitReader) makeError(msg string) error {
 	return rbr.r.makeError(int(rbr.off), msg)
+}
+
+// backBits reads a bit stream in reverse, 64 bits at a time, for the hot
+// loops (sequences and Huffman literals); reverseBitReader, which fails as
+// soon as a read runs out of bits, is kept for the Huffman weights, whose
+// end is defined by that. Reading past the stream's start yields zeros;
+// finished tells whether exactly the whole stream was read.
+type backBits struct {
+	in    []byte // bytes not yet loaded, read from the end
+	value uint64 // loaded bits; the unread ones are the low 64-used
+	used  uint   // bits of value already read, from the top
+}
+
+// init starts reading stream, whose last byte holds the start marker.
+func (b *backBits) init(stream []byte) bool {
+	if len(stream) == 0 || stream[len(stream)-1] == 0 {
+		return false
+	}
+	last := stream[len(stream)-1]
+	b.in, b.value, b.used = stream, 0, 64
+	if len(stream) >= 8 {
+		b.value = binary.LittleEndian.Uint64(stream[len(stream)-8:])
+		b.in, b.used = stream[:len(stream)-8], 0
+	} else {
+		b.fillSlow()
+	}
+	b.used += uint(bits.LeadingZeros8(last)) + 1
+	return true
+}
+
+// fill makes at least 32 bits readable, unless the stream is at its end.
+func (b *backBits) fill() {
+	if b.used >= 32 { // small enough to inline; the load is not
+		b.load()
+	}
+}
+
+func (b *backBits) load() {
+	if len(b.in) >= 4 {
+		b.value = b.value<<32 | uint64(binary.LittleEndian.Uint32(b.in[len(b.in)-4:]))
+		b.in = b.in[:len(b.in)-4]
+		b.used -= 32
+		return
+	}
+	b.fillSlow()
+}
+
+func (b *backBits) fillSlow() {
+	for b.used >= 8 && len(b.in) > 0 {
+		b.value = b.value<<8 | uint64(b.in[len(b.in)-1])
+		b.in = b.in[:len(b.in)-1]
+		b.used -= 8
+	}
+}
+
+// get reads n <= 32 bits (after a fill).
+// The shift counts are masked, which spares the checks Go adds for counts
+// of 64 or more; used is at most 64 while the stream is valid (at 64, or
+// past it, the bits read are wrong and finished reports it).
+func (b *backBits) get(n uint8) uint32 {
+	v := (b.value << (b.used & 63)) >> 1 >> ((63 - uint(n)) & 63)
+	b.used += uint(n)
+	return uint32(v)
+}
+
+// peek returns the next n (1 to 63) bits without reading them.
+func (b *backBits) peek(n uint) uint64 {
+	return (b.value << (b.used & 63)) >> ((64 - n) & 63)
+}
+
+func (b *backBits) finished() bool {
+	return len(b.in) == 0 && b.used == 64
 }

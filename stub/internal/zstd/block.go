@@ -5,6 +5,7 @@
 package zstd
 
 import (
+	"encoding/binary"
 	"io"
 )
 
@@ -30,7 +31,6 @@ func (r *Reader) compressedBlock(blockSize int) error {
 
 	data := block(r.compressedBuf)
 	off := 0
-	r.buffer = r.buffer[:0]
 
 	litoff, litbuf, err := r.readLiterals(data, off, r.literals[:0])
 	if err != nil {
@@ -51,7 +51,7 @@ func (r *Reader) compressedBlock(blockSize int) error {
 			return r.makeError(off, "extraneous data after no sequences")
 		}
 
-		r.buffer = append(r.buffer, litbuf...)
+		r.hist = append(r.hist, litbuf...)
 
 		return nil
 	}
@@ -245,181 +245,151 @@ func (r *Reader) setSeqTable(data block, off int, kind seqCode, mode byte) (int,
 	panic("unreachable")
 }
 
-// execSeqs reads and executes the sequences. RFC 3.1.1.3.2.1.2.
+// sequence is one decoded sequence: copy literal bytes, then match bytes
+// from offset back.
+type sequence struct{ literal, match, offset uint32 }
+
+// seqAhead is how many sequences are decoded before they are executed, so
+// that the memory holding their match sources, which can be megabytes back,
+// is loaded while earlier ones are copied (zstd's own decoder prefetches for
+// the same reason).
+const seqAhead = 4
+
+// execSeqs reads and executes the sequences. RFC 3.1.1.3.2.2.
+// The output goes to hist, which has room for a whole block plus
+// histSlack (makeRoom), so short literals and matches are copied a word at a
+// time, past their end, and only the final length counts.
 func (r *Reader) execSeqs(data block, off int, litbuf []byte, seqCount int) error {
-	// Set up the initial states for the sequence code readers.
-
-	rbr, err := r.makeReverseBitReader(data, len(data)-1, off)
-	if err != nil {
-		return err
+	var br backBits
+	if !br.init(data[off:]) {
+		return r.makeError(len(data)-1, "zero byte at reverse bit stream start")
 	}
+	llTable, mlTable, ofTable := r.seqTables[seqLiteral], r.seqTables[seqMatch], r.seqTables[seqOffset]
+	br.fill()
+	llState := br.get(r.seqTableBits[seqLiteral])
+	ofState := br.get(r.seqTableBits[seqOffset])
+	mlState := br.get(r.seqTableBits[seqMatch])
 
-	literalState, err := rbr.val(r.seqTableBits[seqLiteral])
-	if err != nil {
-		return err
-	}
+	h := r.hist[:cap(r.hist)]
+	n := len(r.hist) // where the next executed sequence writes
+	limit := n + maxBlockSize
+	pos := n // where the next decoded sequence will write
+	rep1, rep2, rep3 := r.repeatedOffset1, r.repeatedOffset2, r.repeatedOffset3
+	lit := litbuf
+	var ahead [seqAhead]sequence
 
-	offsetState, err := rbr.val(r.seqTableBits[seqOffset])
-	if err != nil {
-		return err
-	}
+	for i := 0; i < seqCount+seqAhead; i++ {
+		sq := &ahead[i%seqAhead]
+		if i >= seqAhead {
+			literal, match, offset := sq.literal, sq.match, sq.offset
+			if literal > uint32(len(lit)) {
+				return r.makeError(off, "literal byte overflow")
+			}
+			if uint64(n)+uint64(literal)+uint64(match) > uint64(limit) {
+				return r.makeError(off, "uncompressed size too big")
+			}
+			if literal <= 16 && len(lit) >= 16 {
+				copy16(h[n:], lit)
+			} else {
+				copy(h[n:], lit[:literal])
+			}
+			n += int(literal)
+			lit = lit[literal:]
 
-	matchState, err := rbr.val(r.seqTableBits[seqMatch])
-	if err != nil {
-		return err
-	}
-
-	// Read and perform all the sequences. RFC 3.1.1.4.
-
-	seq := 0
-	for seq < seqCount {
-		if len(r.buffer)+len(litbuf) > 128<<10 {
-			return rbr.makeError("uncompressed size too big")
+			if match > 0 {
+				if offset == 0 {
+					return r.makeError(off, "invalid zero offset")
+				}
+				if offset > uint32(n) {
+					return r.makeError(off, "offset past window")
+				}
+				src := n - int(offset)
+				switch {
+				case match <= 16 && offset >= 16:
+					copy16(h[n:], h[src:])
+				case match <= 64 && offset >= 8:
+					// Each word read lies wholly before the one written.
+					for i := 0; i < int(match); i += 8 {
+						binary.LittleEndian.PutUint64(h[n+i:], binary.LittleEndian.Uint64(h[src+i:]))
+					}
+				default:
+					// Overlapping: repeat what is there, in chunks that double.
+					for done := n; done < n+int(match); {
+						done += copy(h[done:n+int(match)], h[src:done])
+					}
+				}
+				n += int(match)
+			}
+		}
+		if i >= seqCount {
+			continue
 		}
 
-		ptoffset := &r.seqTables[seqOffset][offsetState]
-		ptmatch := &r.seqTables[seqMatch][matchState]
-		ptliteral := &r.seqTables[seqLiteral][literalState]
-
-		add, err := rbr.val(ptoffset.basebits)
-		if err != nil {
-			return err
+		if int(ofState) >= len(ofTable) || int(mlState) >= len(mlTable) || int(llState) >= len(llTable) {
+			return r.makeError(off, "sequence state out of range")
 		}
-		offset := ptoffset.baseline + add
+		pto, ptm, ptl := &ofTable[ofState], &mlTable[mlState], &llTable[llState]
 
-		add, err = rbr.val(ptmatch.basebits)
-		if err != nil {
-			return err
-		}
-		match := ptmatch.baseline + add
+		// At most 31 bits of offset, then 16 + 16 of lengths, then 9 + 9 + 8
+		// of states: a fill before each group leaves 32 readable.
+		br.fill()
+		offset := pto.baseline + br.get(pto.basebits)
+		br.fill()
+		ml := br.get(ptm.basebits + ptl.basebits)
+		match := ptm.baseline + ml>>(ptl.basebits&31)
+		literal := ptl.baseline + ml&(1<<(ptl.basebits&31)-1)
 
-		add, err = rbr.val(ptliteral.basebits)
-		if err != nil {
-			return err
-		}
-		literal := ptliteral.baseline + add
-
-		// Handle repeat offsets. RFC 3.1.1.5.
-		// See the comment in makeOffsetBaselineFSE.
-		if ptoffset.basebits > 1 {
-			r.repeatedOffset3 = r.repeatedOffset2
-			r.repeatedOffset2 = r.repeatedOffset1
-			r.repeatedOffset1 = offset
+		// Repeat offsets. RFC 3.1.1.5; see makeOffsetBaselineFSE.
+		if pto.basebits > 1 {
+			rep1, rep2, rep3 = offset, rep1, rep2
 		} else {
 			if literal == 0 {
 				offset++
 			}
 			switch offset {
 			case 1:
-				offset = r.repeatedOffset1
+				offset = rep1
 			case 2:
-				offset = r.repeatedOffset2
-				r.repeatedOffset2 = r.repeatedOffset1
-				r.repeatedOffset1 = offset
+				offset, rep1, rep2 = rep2, rep2, rep1
 			case 3:
-				offset = r.repeatedOffset3
-				r.repeatedOffset3 = r.repeatedOffset2
-				r.repeatedOffset2 = r.repeatedOffset1
-				r.repeatedOffset1 = offset
+				offset, rep1, rep2, rep3 = rep3, rep3, rep1, rep2
 			case 4:
-				offset = r.repeatedOffset1 - 1
-				r.repeatedOffset3 = r.repeatedOffset2
-				r.repeatedOffset2 = r.repeatedOffset1
-				r.repeatedOffset1 = offset
+				offset = rep1 - 1
+				rep1, rep2, rep3 = offset, rep1, rep2
 			}
 		}
 
-		seq++
-		if seq < seqCount {
-			// Update the states.
-			add, err = rbr.val(ptliteral.bits)
-			if err != nil {
-				return err
-			}
-			literalState = uint32(ptliteral.base) + add
-
-			add, err = rbr.val(ptmatch.bits)
-			if err != nil {
-				return err
-			}
-			matchState = uint32(ptmatch.base) + add
-
-			add, err = rbr.val(ptoffset.bits)
-			if err != nil {
-				return err
-			}
-			offsetState = uint32(ptoffset.base) + add
+		if i+1 < seqCount {
+			br.fill()
+			nm, no := ptm.bits&31, pto.bits&31
+			st := br.get(ptl.bits + nm + no)
+			llState = uint32(ptl.base) + st>>(nm+no)
+			mlState = uint32(ptm.base) + st>>no&(1<<nm-1)
+			ofState = uint32(pto.base) + st&(1<<no-1)
 		}
 
-		// The next sequence is now in literal, offset, match.
-
-		if debug {
-			println("literal", literal, "offset", offset, "match", match)
+		*sq = sequence{literal, match, offset}
+		pos += int(literal)
+		if src := pos - int(offset); src >= 0 && src < len(h) {
+			prefetch(&h[src])
 		}
-
-		// Copy literal bytes from litbuf.
-		if literal > uint32(len(litbuf)) {
-			return rbr.makeError("literal byte overflow")
-		}
-		if literal > 0 {
-			r.buffer = append(r.buffer, litbuf[:literal]...)
-			litbuf = litbuf[literal:]
-		}
-
-		if match > 0 {
-			if err := r.copyFromWindow(&rbr, offset, match); err != nil {
-				return err
-			}
-		}
+		pos += int(match)
 	}
 
-	r.buffer = append(r.buffer, litbuf...)
-
-	if rbr.cnt != 0 {
+	if n+len(lit) > limit {
+		return r.makeError(off, "uncompressed size too big")
+	}
+	n += copy(h[n:], lit)
+	if !br.finished() {
 		return r.makeError(off, "extraneous data after sequences")
 	}
-
+	r.hist = h[:n]
+	r.repeatedOffset1, r.repeatedOffset2, r.repeatedOffset3 = rep1, rep2, rep3
 	return nil
 }
 
-// Copy match bytes from the decoded output, or the window, at offset.
-func (r *Reader) copyFromWindow(rbr *reverseBitReader, offset, match uint32) error {
-	if offset == 0 {
-		return rbr.makeError("invalid zero offset")
-	}
-
-	// Offset may point into the buffer or the window and
-	// match may extend past the end of the initial buffer.
-	// |--r.window--|--r.buffer--|
-	//        |<-----offset------|
-	//        |------match----------->|
-	bufferOffset := uint32(0)
-	lenBlock := uint32(len(r.buffer))
-	if lenBlock < offset {
-		lenWindow := r.window.len()
-		copy := offset - lenBlock
-		if copy > lenWindow {
-			return rbr.makeError("offset past window")
-		}
-		windowOffset := lenWindow - copy
-		if copy > match {
-			copy = match
-		}
-		r.buffer = r.window.appendTo(r.buffer, windowOffset, windowOffset+copy)
-		match -= copy
-	} else {
-		bufferOffset = lenBlock - offset
-	}
-
-	// We are being asked to copy data that we are adding to the
-	// buffer in the same copy.
-	for match > 0 {
-		copy := uint32(len(r.buffer)) - bufferOffset
-		if copy > match {
-			copy = match
-		}
-		r.buffer = append(r.buffer, r.buffer[bufferOffset:bufferOffset+copy]...)
-		match -= copy
-	}
-	return nil
+// copy16 copies 16 bytes: src must hold them, dst has room (histSlack).
+func copy16(dst, src []byte) {
+	binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src))
+	binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
 }

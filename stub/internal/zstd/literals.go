@@ -6,6 +6,7 @@ package zstd
 
 import (
 	"encoding/binary"
+	"errors"
 )
 
 // readLiterals reads and decompresses the literals from data at off.
@@ -176,161 +177,90 @@ func (r *Reader) readHuffLiterals(data block, off int, hdr byte, outbuf []byte) 
 }
 
 // readLiteralsOneStream reads a single stream of compressed literals.
+// RFC 3.1.1.3.1.6.
 func (r *Reader) readLiteralsOneStream(data block, off, compressedSize, regeneratedSize int, outbuf []byte) ([]byte, error) {
-	// We let the reverse bit reader read earlier bytes,
-	// because the Huffman table ignores bits that it doesn't need.
-	rbr, err := r.makeReverseBitReader(data, off+compressedSize-1, off-2)
-	if err != nil {
-		return nil, err
+	start := len(outbuf)
+	outbuf = append(outbuf, make([]byte, regeneratedSize)...)
+	if err := r.decodeHuffStream(data[off:off+compressedSize], outbuf[start:]); err != nil {
+		return nil, r.makeError(off, err.Error())
 	}
-
-	huffTable := r.huffmanTable
-	huffBits := uint32(r.huffmanTableBits)
-	huffMask := (uint32(1) << huffBits) - 1
-
-	for i := 0; i < regeneratedSize; i++ {
-		if !rbr.fetch(uint8(huffBits)) {
-			return nil, rbr.makeError("literals Huffman stream out of bits")
-		}
-
-		var t uint16
-		idx := (rbr.bits >> (rbr.cnt - huffBits)) & huffMask
-		t = huffTable[idx]
-		outbuf = append(outbuf, byte(t>>8))
-		rbr.cnt -= uint32(t & 0xff)
-	}
-
 	return outbuf, nil
 }
 
 // readLiteralsFourStreams reads four interleaved streams of
-// compressed literals.
+// compressed literals. RFC 3.1.1.3.1.6.
 func (r *Reader) readLiteralsFourStreams(data block, off, totalStreamsSize, regeneratedSize int, outbuf []byte) ([]byte, error) {
-	// Read the jump table to find out where the streams are.
-	// RFC 3.1.1.3.1.6.
 	if off+5 >= len(data) {
 		return nil, r.makeEOFError(off)
 	}
 	if totalStreamsSize < 6 {
 		return nil, r.makeError(off, "total streams size too small for jump table")
 	}
-	// RFC 3.1.1.3.1.6.
-	// "The decompressed size of each stream is equal to (Regenerated_Size+3)/4,
-	// except for the last stream, which may be up to 3 bytes smaller,
-	// to reach a total decompressed size as specified in Regenerated_Size."
-	regeneratedStreamSize := (regeneratedSize + 3) / 4
-	if regeneratedSize < regeneratedStreamSize*3 {
+	streamOut := (regeneratedSize + 3) / 4
+	if regeneratedSize < streamOut*3 {
 		return nil, r.makeError(off, "regenerated size too small to decode streams")
 	}
-
-	streamSize1 := binary.LittleEndian.Uint16(data[off:])
-	streamSize2 := binary.LittleEndian.Uint16(data[off+2:])
-	streamSize3 := binary.LittleEndian.Uint16(data[off+4:])
-	off += 6
-
-	tot := uint64(streamSize1) + uint64(streamSize2) + uint64(streamSize3)
-	if tot > uint64(totalStreamsSize)-6 {
+	size1 := int(binary.LittleEndian.Uint16(data[off:]))
+	size2 := int(binary.LittleEndian.Uint16(data[off+2:]))
+	size3 := int(binary.LittleEndian.Uint16(data[off+4:]))
+	if size1+size2+size3 > totalStreamsSize-6 {
 		return nil, r.makeEOFError(off)
 	}
-	streamSize4 := uint32(totalStreamsSize) - 6 - uint32(tot)
-
-	off--
-	off1 := off + int(streamSize1)
-	start1 := off + 1
-
-	off2 := off1 + int(streamSize2)
-	start2 := off1 + 1
-
-	off3 := off2 + int(streamSize3)
-	start3 := off2 + 1
-
-	off4 := off3 + int(streamSize4)
-	start4 := off3 + 1
-
-	// We let the reverse bit readers read earlier bytes,
-	// because the Huffman tables ignore bits that they don't need.
-
-	rbr1, err := r.makeReverseBitReader(data, off1, start1-2)
-	if err != nil {
-		return nil, err
-	}
-
-	rbr2, err := r.makeReverseBitReader(data, off2, start2-2)
-	if err != nil {
-		return nil, err
-	}
-
-	rbr3, err := r.makeReverseBitReader(data, off3, start3-2)
-	if err != nil {
-		return nil, err
-	}
-
-	rbr4, err := r.makeReverseBitReader(data, off4, start4-2)
-	if err != nil {
-		return nil, err
-	}
-
-	out1 := len(outbuf)
-	out2 := out1 + regeneratedStreamSize
-	out3 := out2 + regeneratedStreamSize
-	out4 := out3 + regeneratedStreamSize
-
-	regeneratedStreamSize4 := regeneratedSize - regeneratedStreamSize*3
-
+	off += 6
+	end := off + totalStreamsSize - 6
+	start := len(outbuf)
 	outbuf = append(outbuf, make([]byte, regeneratedSize)...)
-
-	huffTable := r.huffmanTable
-	huffBits := uint32(r.huffmanTableBits)
-	huffMask := (uint32(1) << huffBits) - 1
-
-	for i := 0; i < regeneratedStreamSize; i++ {
-		use4 := i < regeneratedStreamSize4
-
-		fetchHuff := func(rbr *reverseBitReader) (uint16, error) {
-			if !rbr.fetch(uint8(huffBits)) {
-				return 0, rbr.makeError("literals Huffman stream out of bits")
-			}
-			idx := (rbr.bits >> (rbr.cnt - huffBits)) & huffMask
-			return huffTable[idx], nil
-		}
-
-		t1, err := fetchHuff(&rbr1)
-		if err != nil {
-			return nil, err
-		}
-
-		t2, err := fetchHuff(&rbr2)
-		if err != nil {
-			return nil, err
-		}
-
-		t3, err := fetchHuff(&rbr3)
-		if err != nil {
-			return nil, err
-		}
-
-		if use4 {
-			t4, err := fetchHuff(&rbr4)
-			if err != nil {
-				return nil, err
-			}
-			outbuf[out4] = byte(t4 >> 8)
-			out4++
-			rbr4.cnt -= uint32(t4 & 0xff)
-		}
-
-		outbuf[out1] = byte(t1 >> 8)
-		out1++
-		rbr1.cnt -= uint32(t1 & 0xff)
-
-		outbuf[out2] = byte(t2 >> 8)
-		out2++
-		rbr2.cnt -= uint32(t2 & 0xff)
-
-		outbuf[out3] = byte(t3 >> 8)
-		out3++
-		rbr3.cnt -= uint32(t3 & 0xff)
+	out := outbuf[start:]
+	streams := [4][]byte{
+		data[off : off+size1],
+		data[off+size1 : off+size1+size2],
+		data[off+size1+size2 : off+size1+size2+size3],
+		data[off+size1+size2+size3 : end],
 	}
-
+	for i, stream := range streams {
+		o := out[i*streamOut:]
+		if i < 3 {
+			o = o[:streamOut]
+		}
+		if err := r.decodeHuffStream(stream, o); err != nil {
+			return nil, r.makeError(off, err.Error())
+		}
+	}
 	return outbuf, nil
+}
+
+var (
+	errHuffStart = errors.New("zero byte at reverse bit stream start")
+	errHuffBits  = errors.New("literals Huffman stream out of bits")
+)
+
+// decodeHuffStream fills out with the symbols of one Huffman stream, which
+// must be read exactly to its start.
+func (r *Reader) decodeHuffStream(stream []byte, out []byte) error {
+	var br backBits
+	if !br.init(stream) {
+		return errHuffStart
+	}
+	table := r.huffmanTable
+	tableBits := uint(r.huffmanTableBits)
+	// A fill leaves at least 32 bits: two symbols of at most 11.
+	for len(out) >= 2 {
+		br.fill()
+		t := table[br.peek(tableBits)]
+		br.used += uint(t & 0xff)
+		t2 := table[br.peek(tableBits)]
+		br.used += uint(t2 & 0xff)
+		out[0], out[1] = byte(t>>8), byte(t2>>8)
+		out = out[2:]
+	}
+	if len(out) == 1 {
+		br.fill()
+		t := table[br.peek(tableBits)]
+		br.used += uint(t & 0xff)
+		out[0] = byte(t >> 8)
+	}
+	if !br.finished() {
+		return errHuffBits
+	}
+	return nil
 }

@@ -44,10 +44,16 @@ type Reader struct {
 	// block, for error reporting.
 	blockOffset int64
 
-	// Buffered decompressed data.
-	buffer []byte
-	// Current read offset in buffer.
+	// The frame's decompressed data: the window for back references
+	// followed by the current block. It is one slice, so that a match is a
+	// copy within it, with room past its length for the word-at-a-time
+	// copies of execSeqs. For a frame whose content size is known and small
+	// it holds the whole frame; otherwise older bytes slide out.
+	hist []byte
+	// Current read offset in hist: the caller has read everything before.
 	off int
+	// The frame's window size, at most maxWindowSize.
+	windowSize int
 
 	// The current repeated offsets.
 	repeatedOffset1 uint32
@@ -57,9 +63,6 @@ type Reader struct {
 	// The current Huffman tree used for compressing literals.
 	huffmanTable     []uint16
 	huffmanTableBits int
-
-	// The window for back references.
-	window window
 
 	// A buffer available to hold a compressed block.
 	compressedBuf []byte
@@ -104,7 +107,7 @@ func (r *Reader) Reset(input io.Reader) {
 	r.frameSizeUnknown = false
 	r.remainingFrameSize = 0
 	r.blockOffset = 0
-	r.buffer = r.buffer[:0]
+	r.hist = r.hist[:0]
 	r.off = 0
 	// repeatedOffset1
 	// repeatedOffset2
@@ -126,7 +129,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 	if err := r.refillIfNeeded(); err != nil {
 		return 0, err
 	}
-	n := copy(p, r.buffer[r.off:])
+	n := copy(p, r.hist[r.off:])
 	r.off += n
 	return n, nil
 }
@@ -136,18 +139,17 @@ func (r *Reader) ReadByte() (byte, error) {
 	if err := r.refillIfNeeded(); err != nil {
 		return 0, err
 	}
-	ret := r.buffer[r.off]
+	ret := r.hist[r.off]
 	r.off++
 	return ret, nil
 }
 
 // refillIfNeeded reads the next block if necessary.
 func (r *Reader) refillIfNeeded() error {
-	for r.off >= len(r.buffer) {
+	for r.off >= len(r.hist) {
 		if err := r.refill(); err != nil {
 			return err
 		}
-		r.off = 0
 	}
 	return nil
 }
@@ -159,7 +161,12 @@ func (r *Reader) refill() error {
 			return err
 		}
 	}
-	return r.readBlock()
+	if err := r.readBlock(); err != nil {
+		// Nothing of a failed block is readable.
+		r.hist = r.hist[:r.off]
+		return err
+	}
+	return nil
 }
 
 // readFrameHeader reads the frame header and prepares to read a block.
@@ -292,7 +299,6 @@ retry:
 	}
 
 	// RFC 8878 3.1.1.1.1.2. permits us to set an 8M max on window size.
-	const maxWindowSize = 8 << 20
 	if windowSize > maxWindowSize {
 		windowSize = maxWindowSize
 	}
@@ -308,7 +314,8 @@ retry:
 	r.repeatedOffset2 = 4
 	r.repeatedOffset3 = 8
 	r.huffmanTableBits = 0
-	r.window.reset(int(windowSize))
+	r.windowSize = int(windowSize)
+	r.resetHist()
 	r.seqTables[0] = nil
 	r.seqTables[1] = nil
 	r.seqTables[2] = nil
@@ -387,28 +394,30 @@ func (r *Reader) readBlock() error {
 	// Maximum block size is smaller of window size and 128K.
 	// We don't record the window size for a single segment frame,
 	// so just use 128K. RFC 3.1.1.2.3, 3.1.1.2.4.
-	if blockSize > 128<<10 || (r.window.size > 0 && blockSize > r.window.size) {
+	if blockSize > maxBlockSize || (r.windowSize > 0 && blockSize > r.windowSize) {
 		return r.makeError(relativeOffset, "block size too large")
 	}
 
 	// Handle different block types. RFC 3.1.1.2.2.
+	r.makeRoom()
+	start := len(r.hist)
 	switch blockType {
 	case 0:
-		r.setBufferSize(blockSize)
-		if _, err := io.ReadFull(r.r, r.buffer); err != nil {
+		r.hist = r.hist[:start+blockSize]
+		if _, err := io.ReadFull(r.r, r.hist[start:]); err != nil {
 			return r.wrapNonEOFError(relativeOffset, err)
 		}
 		relativeOffset += blockSize
 		r.blockOffset += int64(relativeOffset)
 	case 1:
-		r.setBufferSize(blockSize)
+		r.hist = r.hist[:start+blockSize]
 		if _, err := io.ReadFull(r.r, r.scratch[:1]); err != nil {
 			return r.wrapNonEOFError(relativeOffset, err)
 		}
 		relativeOffset++
 		v := r.scratch[0]
-		for i := range r.buffer {
-			r.buffer[i] = v
+		for i := start; i < len(r.hist); i++ {
+			r.hist[i] = v
 		}
 		r.blockOffset += int64(relativeOffset)
 	case 2:
@@ -422,19 +431,18 @@ func (r *Reader) readBlock() error {
 	}
 
 	if !r.frameSizeUnknown {
-		if uint64(len(r.buffer)) > r.remainingFrameSize {
+		if uint64(len(r.hist)-start) > r.remainingFrameSize {
 			return r.makeError(relativeOffset, "too many uncompressed bytes in frame")
 		}
-		r.remainingFrameSize -= uint64(len(r.buffer))
+		r.remainingFrameSize -= uint64(len(r.hist) - start)
 	}
 
 	if r.hasChecksum {
-		r.checksum.update(r.buffer)
+		r.checksum.update(r.hist[start:])
 	}
 
-	if !lastBlock {
-		r.window.save(r.buffer)
-	} else {
+	r.off = start
+	if lastBlock {
 		if !r.frameSizeUnknown && r.remainingFrameSize != 0 {
 			return r.makeError(relativeOffset, "not enough uncompressed bytes for frame")
 		}
@@ -458,14 +466,42 @@ func (r *Reader) readBlock() error {
 	return nil
 }
 
-// setBufferSize sets the decompressed buffer size.
-// When this is called the buffer is empty.
-func (r *Reader) setBufferSize(size int) {
-	if cap(r.buffer) < size {
-		need := size - cap(r.buffer)
-		r.buffer = append(r.buffer[:cap(r.buffer)], make([]byte, need)...)
+const (
+	maxWindowSize = 8 << 20
+	maxBlockSize  = 128 << 10
+	// histSlack is room past a block's end for word-at-a-time copies.
+	histSlack = 32
+)
+
+// resetHist empties hist for a new frame, sized for the whole frame when
+// its content size is known and not above twice the window, else for two
+// windows, so that each decoded byte slides at most once.
+func (r *Reader) resetHist() {
+	want := 2*r.windowSize + maxBlockSize + histSlack
+	if !r.frameSizeUnknown && r.remainingFrameSize < uint64(want) {
+		want = int(r.remainingFrameSize) + maxBlockSize + histSlack
 	}
-	r.buffer = r.buffer[:size]
+	if cap(r.hist) < want {
+		r.hist = make([]byte, 0, want)
+	}
+	r.hist = r.hist[:0]
+	r.off = 0
+}
+
+// makeRoom makes space for one more block in hist, keeping the window.
+func (r *Reader) makeRoom() {
+	if cap(r.hist)-len(r.hist) >= maxBlockSize+histSlack {
+		return
+	}
+	keep := min(len(r.hist), r.windowSize)
+	n := copy(r.hist[:cap(r.hist)], r.hist[len(r.hist)-keep:])
+	r.hist = r.hist[:n]
+	if cap(r.hist)-n < maxBlockSize+histSlack {
+		h := make([]byte, n, n+maxBlockSize+histSlack)
+		copy(h, r.hist)
+		r.hist = h
+	}
+	r.off = n
 }
 
 // zstdError is an error while decompressing.
