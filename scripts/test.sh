@@ -51,9 +51,10 @@ step "go vet and go test"
 (cd stub && go test -count=1 -json ./... > "../$results/go.json")
 "$node" scripts/test-summary.mjs go "$results/go.json"
 
-step "fuzz the pack readers briefly"
-for target in FuzzReadPack FuzzExtract; do
-  (cd stub && go test -run='^$' -fuzz="^$target\$" -fuzztime=10s . > "../$results/$target.log" 2>&1)
+step "fuzz the pack readers and the zstd decoder briefly"
+for target in .:FuzzReadPack .:FuzzExtract ./internal/zstd:FuzzDecode; do
+  pkg=${target%%:*} target=${target#*:}
+  (cd stub && go test -run='^$' -fuzz="^$target\$" -fuzztime=10s "$pkg" > "../$results/$target.log" 2>&1)
   echo "fuzz-$target $?" >> "$results/checks.txt"
   tail -n 2 "$results/$target.log"
 done
