@@ -44,9 +44,18 @@ func writeMarker(dir string, samples []sampleFile) error {
 	return os.WriteFile(filepath.Join(dir, markerPath), b, 0o600)
 }
 
+func readShared(path string) ([]byte, error) {
+	f, err := openShared(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
 // checkInstance reads the marker and stats the files it samples.
 func checkInstance(dir string) instanceState {
-	b, err := os.ReadFile(filepath.Join(dir, markerPath))
+	b, err := readShared(filepath.Join(dir, markerPath))
 	lines := strings.Split(string(b), "\n")
 	if err != nil || lines[0] != markerHeader {
 		return instanceMissing

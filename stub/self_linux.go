@@ -1,11 +1,9 @@
 package main
 
-import "os"
-
 // openSelf opens the running pack through /proc/self/exe: the file this
 // process was started from, even if the path has since been replaced.
 func openSelf(path string) (*pack, error) {
-	f, err := os.Open("/proc/self/exe")
+	f, err := openShared("/proc/self/exe")
 	if err != nil {
 		return openPack(path)
 	}
