@@ -14,7 +14,7 @@ die() { echo "test.sh: $*" >&2; exit 1; }
 
 # --- system packages: wine (windows-x64 packs), qemu-user + binfmt (linux-arm64 packs),
 # mingw (a wine 8 shim, see setup-emulators.sh), osslsigncode + openssl (Authenticode tests)
-pkgs=(wine64 qemu-user-static binfmt-support osslsigncode openssl gcc-mingw-w64-x86-64-win32)
+pkgs=(wine64 qemu-user-static binfmt-support osslsigncode openssl gcc-mingw-w64-x86-64-win32 zstd)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
