@@ -129,6 +129,14 @@ describe('bin/pack-action.js', () => {
     expect(run.status).toBe(0);
   });
 
+  test('a reader that closes the pipe early ends the output quietly, not with an EPIPE stack trace', () => {
+    const bin = path.join(ROOT, 'bin', 'pack-action.js');
+    // true exits long before Node has started and written
+    const run = spawnSync('bash', ['-c', '"$0" "$1" --help | true; echo "status ${PIPESTATUS[0]}"', process.execPath, bin]);
+    expect(run.stderr.toString()).toBe('');
+    expect(run.stdout.toString().trim()).toBe('status 0');
+  });
+
   test('a tree with more files than the open-file limit packs, one descriptor at a time', () => {
     // archiver opens a stream source as soon as it is appended: appending a
     // whole tree at once failed with EMFILE on a 20,000-file node_modules.

@@ -25,6 +25,12 @@ try {
   }
   throw err;
 }
+// A reader that goes away (`pack-action inspect --list x | head`) is not an
+// error to report: stop writing, as a C program killed by SIGPIPE would.
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
 // The first Ctrl-C stops the run cleanly (nothing left in --out); a second one kills.
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
