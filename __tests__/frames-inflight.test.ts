@@ -67,3 +67,27 @@ test('a frame that fails to compress fails the stream, after the frames before i
   expect(pushed).toHaveLength(2);
   failAt = -1;
 });
+
+test('frames in flight follow the CPUs and the thread pool, from 2 up to MAX_IN_FLIGHT', async () => {
+  const os = (await import('node:os')).default;
+  const { framesInFlight, MAX_IN_FLIGHT } = await import('../src/frames.js');
+  const cpus = jest.spyOn(os, 'availableParallelism');
+  const pool = process.env.UV_THREADPOOL_SIZE;
+  try {
+    const at = (n: number, poolSize: string): number => {
+      cpus.mockReturnValue(n);
+      process.env.UV_THREADPOOL_SIZE = poolSize;
+      return framesInFlight();
+    };
+    expect(at(1, '4')).toBe(2);
+    expect(at(2, '4')).toBe(2);
+    expect(at(16, '4')).toBe(3); // libuv's default pool, one thread left for reads
+    expect(at(16, '17')).toBe(MAX_IN_FLIGHT);
+    expect(at(64, '65')).toBe(MAX_IN_FLIGHT);
+    expect(at(6, '9')).toBe(6);
+  } finally {
+    cpus.mockRestore();
+    if (pool === undefined) delete process.env.UV_THREADPOOL_SIZE;
+    else process.env.UV_THREADPOOL_SIZE = pool;
+  }
+});

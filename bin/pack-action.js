@@ -9,11 +9,11 @@ if (major < 24) {
   process.exit(1);
 }
 // Frames compress on libuv's thread pool, which has 4 threads unless told
-// otherwise before its first use (here): give it one per CPU, plus one for
-// the file reads of the tar side.
+// otherwise before its first use (here): give it one per CPU, up to the 8
+// frames the packer compresses at once, plus one for the tar side's reads.
 if (!process.env.UV_THREADPOOL_SIZE) {
   const os = await import('node:os');
-  process.env.UV_THREADPOOL_SIZE = String(Math.max(4, os.availableParallelism() + 1));
+  process.env.UV_THREADPOOL_SIZE = String(Math.max(4, Math.min(os.availableParallelism(), 8) + 1));
 }
 let cli;
 try {

@@ -22,14 +22,21 @@ export function frameSizeProblem(frameSize: number): string | undefined {
 }
 
 /**
+ * Most frames compressing at once: each holds its input, its output and a
+ * level-9 zstd context (about 45 MB together), and past 8 the tar side, one
+ * thread, cannot feed them anyway.
+ */
+export const MAX_IN_FLIGHT = 8;
+
+/**
  * Frames compressing at once: one per CPU (at least two, so the tar side
- * overlaps with compression), but fewer than libuv's pool has threads: the
- * tar side reads large files on the pool too, and frames queued behind busy
- * threads would only hold memory.
+ * overlaps with compression, at most MAX_IN_FLIGHT), but fewer than libuv's
+ * pool has threads: the tar side reads large files on the pool too, and
+ * frames queued behind busy threads would only hold memory.
  */
 export function framesInFlight(): number {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4; // libuv's default
-  return Math.max(2, Math.min(os.availableParallelism(), pool - 1));
+  return Math.max(2, Math.min(os.availableParallelism(), MAX_IN_FLIGHT, pool - 1));
 }
 
 interface Frame {
