@@ -12,9 +12,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"direct": "#7f7f7f", "ours": "#1f77b4", "ours6": "#6baed6", "caxa": "#d62728",
-          "makeself": "#ff7f0e", "tar": "#2ca02c", "tree": "#bcbd22"}
+          "makeself": "#ff7f0e", "tar": "#2ca02c", "tree": "#bcbd22", "goFloor": "#c5b0d5", "goFloorExec": "#9467bd"}
 LABELS = {"direct": "direct run", "ours": "pack-action", "ours6": "pack-action, 6 targets",
-          "caxa": "caxa", "makeself": "makeself", "tar": "tar --zstd -xf", "tree": "tree"}
+          "caxa": "caxa", "makeself": "makeself", "tar": "tar --zstd -xf", "tree": "tree",
+          "goFloor": "go-floor (Go start only)", "goFloorExec": "go-floor + exec"}
 
 
 def med(xs):
@@ -48,7 +49,8 @@ def main(src, out):
     fig.suptitle(f"pack-action vs caxa and makeself, {r['date'][:16].replace('T', ' ')} UTC ({r['config']['name']} run); "
                  f"{m['nproc']} x {m['cpu']}, {m['kernel']}", fontsize=12)
 
-    grouped(axes[0][0], trees, ["direct", "ours", "caxa", "makeself"], lambda f, s: ms(f["warm"].get(s)),
+    # go-floor: tree (a) only, the reference for what any Go stub that execs costs.
+    grouped(axes[0][0], trees, ["direct", "goFloor", "goFloorExec", "ours", "caxa", "makeself"], lambda f, s: ms(f["warm"].get(s)),
             "warm start (median)", "ms (log)", log=True)
     grouped(axes[0][1], trees, ["tar", "ours", "caxa", "makeself"], lambda f, s: ms(f["cold"].get(s)),
             "cold start, empty cache (median)", "ms (log)", log=True)

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, QUICK, HELP, ALL_TARGETS, HOST_TARGET, parseArgs } from './harness/config.mjs';
+import { FULL, QUICK, HELP, ALL_TARGETS, HOST_TARGET, parseArgs, runsFor, packRuns } from './harness/config.mjs';
 import { ensureCaxa, ensureDebian, ensureMatplotlib } from './harness/peers.mjs';
 import { buildHello, treeModules, treeNative, treeNode, RUN_SPECS } from './harness/trees.mjs';
 import { caxaTool, directRun, extractPayload, makeselfTool, oursTool, tarRun } from './harness/tools.mjs';
@@ -15,6 +15,7 @@ import { machineInfo, toolVersions } from './harness/machine.mjs';
 import { evaluateTargets } from './harness/targets.mjs';
 import { writeResults } from './harness/report.mjs';
 import { profileMisses } from './harness/profile.mjs';
+import { buildGoFloor } from './harness/gofloor.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -40,12 +41,14 @@ async function main() {
 
   const hello = buildHello(work);
   const fanout = buildFanout(work);
+  // Built from the measured snapshot's stub/go.mod, so the floor uses the stub's Go settings.
+  const goFloor = buildGoFloor(work, join(ours?.root ?? root, 'stub'));
   const trees = planTrees(cfg, hello, opts.only);
 
   const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), versions: { ...toolVersions({ nodeBin, caxaEntry }), measured: ours?.commit ?? 'peers only' }, trees: {}, growth: [] };
   for (const tree of trees) {
     log(`tree (${tree.key}): ${tree.title}`);
-    result.trees[tree.key] = await benchTree(cfg, tree, tools, fanout);
+    result.trees[tree.key] = await benchTree(cfg, tree, tools, { fanout, goFloor });
   }
   if (!opts.only || opts.only.includes('a')) result.growth = benchGrowth(cfg, hello, tools);
   result.targets = evaluateTargets(result);
@@ -134,8 +137,8 @@ function packWith(tool, tree, targets, runs, tag) {
   return { times, file, size: statSync(file).size, allSize: sizes };
 }
 
-async function benchTree(cfg, tree, allTools, fanout) {
-  const r = cfg.runs;
+async function benchTree(cfg, tree, allTools, { fanout, goFloor }) {
+  const r = runsFor(cfg, tree.key);
   const slow = tree.key !== 'a';
   const fig = { pack: {}, packAll: {}, size: {}, warm: {}, cold: {}, rss: {}, conc1: {}, concN: {} };
   const failures = {};
@@ -143,9 +146,9 @@ async function benchTree(cfg, tree, allTools, fanout) {
   for (const tool of allTools.filter((t) => t.name !== 'makeself' || cfg.makeselfTrees.includes(tree.key))) {
     log(`  pack with ${tool.label}`);
     try {
-      const p = packWith(tool, tree, [HOST_TARGET], r.pack, 'one');
+      const p = packWith(tool, tree, [HOST_TARGET], packRuns(r, tool.name === 'ours' ? 'oursOne' : tool.name), 'one');
       if (tool.name === 'ours') {
-        const six = packWith(tool, tree, ALL_TARGETS, r.pack, 'six');
+        const six = packWith(tool, tree, ALL_TARGETS, packRuns(r, 'ours'), 'six');
         fig.packAll.ours = six.times;
         fig.size.oursAll = [six.allSize];
       }
@@ -171,10 +174,15 @@ async function benchTree(cfg, tree, allTools, fanout) {
   log('  warm start');
   const warmRuns = slow ? r.slowWarm : r.warm;
   for (const t of cachedTools) spawnSync(run(t).argv[0], run(t).argv.slice(1), { env: { ...process.env, ...run(t).env }, stdio: 'ignore' });
+  const direct = directRun(tree.dir, tree.spec);
+  // Tree (a)'s reference series: a Go program's start alone, and one that execs the tree's program.
+  const floors = tree.key !== 'a' ? [] : [{ key: 'goFloor', argv: [goFloor], env: {} }, { key: 'goFloorExec', argv: [goFloor, ...direct.argv], env: direct.env }];
+  // makeself (no cache) is not run here: it extracts on every start, so its warm start is its cold start,
+  // taken once below and reported in both rows (its runs take seconds on the big trees).
   Object.assign(fig.warm, timeSeries([
-    { key: 'direct', ...directRun(tree.dir, tree.spec) },
+    { key: 'direct', ...direct },
+    ...floors,
     ...cachedTools.map((t) => ({ key: t.name, ...run(t) })),
-    ...noCache.map((t) => ({ key: t.name, ...run(t), runs: peerRuns(t, r.cold), warmup: 0 })),
   ], { runs: warmRuns, warmup: 2, rounds: cfg.rounds, tmp }));
 
   log('  cold start');
@@ -189,26 +197,30 @@ async function benchTree(cfg, tree, allTools, fanout) {
   for (const t of noCache) series.push({ key: t.name, ...run(t), runs: peerRuns(t, coldRuns) });
   // No warm-up: every run starts from an emptied cache anyway, and peers' runs take seconds.
   Object.assign(fig.cold, timeSeries(series, { runs: coldRuns, warmup: 0, rounds: Math.min(cfg.rounds, 2), tmp }));
+  for (const t of noCache) fig.warm[t.name] = fig.cold[t.name];
+  fig.warmFromCold = noCache.map((t) => t.name);
 
   log('  peak memory of a warm start');
-  fig.rss.direct = peakRss({ ...directRun(tree.dir, tree.spec), runs: r.rss, tmp });
+  fig.rss.direct = peakRss({ ...direct, runs: r.rss, tmp });
   for (const t of tools) fig.rss[t.name] = peakRss({ ...run(t), runs: noCache.includes(t) ? peerRuns(t, r.rss) : r.rss, tmp });
 
   if (!cfg.concurrencyTrees.includes(tree.key)) return { title: tree.title, dir: tree.dir, info: tree.info, figures: fig, failures };
   log(`  ${cfg.concurrency} concurrent cold starts`);
   // The floor: the program itself started N times at once on this machine's cores.
-  const d = directRun(tree.dir, tree.spec);
+  const d = direct;
+  // Two rounds (1, N, 1, N) so that drift hits both sides; warm-up only for the bare program.
+  const concRounds = Math.min(2, r.concurrent);
   const floor = timeSeries([
     { key: '1', argv: [fanout, '1', ...d.argv], env: d.env },
     { key: 'N', argv: [fanout, String(cfg.concurrency), ...d.argv], env: d.env },
-  ], { runs: r.concurrent, warmup: 1, rounds: Math.min(cfg.rounds, Math.max(1, Math.floor(r.concurrent / 2))), tmp });
+  ], { runs: r.concurrent, warmup: 1, rounds: concRounds, tmp });
   fig.conc1.direct = floor['1'];
   fig.concN.direct = floor.N;
   for (const t of cachedTools.filter((x) => x.name === 'ours' || cfg.peerConcurrencyTrees.includes(tree.key))) {
     const times = timeSeries([
       { key: '1', argv: [fanout, '1', ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
       { key: 'N', argv: [fanout, String(cfg.concurrency), ...run(t).argv], env: run(t).env, prepare: t.coldReset(state(t)) },
-    ], { runs: r.concurrent, warmup: 0, rounds: Math.min(cfg.rounds, Math.max(1, Math.floor(r.concurrent / 2))), tmp });
+    ], { runs: r.concurrent, warmup: 0, rounds: concRounds, tmp });
     fig.conc1[t.name] = times['1'];
     fig.concN[t.name] = times.N;
   }
@@ -239,9 +251,9 @@ function benchGrowth(cfg, hello, tools) {
       const run = t.run(p.file, tree.spec, state);
       spawnSync(run.argv[0], run.argv.slice(1), { env: { ...process.env, ...run.env }, stdio: 'ignore' });
       series.push({ key: t.name, ...run });
-      row.rss[t.name] = peakRss({ ...run, runs: cfg.runs.rss, tmp: join(work, 'hf') });
+      row.rss[t.name] = peakRss({ ...run, runs: cfg.runs.growthRss, tmp: join(work, 'hf') });
     }
-    row.warm = timeSeries(series, { runs: cfg.runs.slowWarm * 2, warmup: 1, rounds: 2, tmp: join(work, 'hf') });
+    row.warm = timeSeries(series, { runs: cfg.runs.growthWarm, warmup: 1, rounds: 2, tmp: join(work, 'hf') });
     rows.push(row);
     // The packs of the larger sizes are only needed for this step.
     for (const t of cached) rmSync(join(work, 'packs', `${t.name}-${tree.key}-one`), { recursive: true, force: true });

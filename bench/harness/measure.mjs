@@ -11,8 +11,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const sq = (s) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${String(s).replace(/'/g, `'\\''`)}'`);
 export const shellJoin = (argv) => argv.map(sq).join(' ');
 
+/** How `runs` runs spread over `rounds` rounds, so that they add up to exactly `runs` (earlier rounds get the rest). */
+export function perRound(runs, rounds) {
+  return Array.from({ length: rounds }, (_, i) => Math.floor(runs / rounds) + (i < runs % rounds ? 1 : 0));
+}
+
 /**
- * Times each series with hyperfine, `rounds` times in turn, `runs` runs per round.
+ * Times each series with hyperfine, `rounds` times in turn, exactly `runs` runs in all (spread by perRound).
  * series: [{ key, argv, env, prepare, runs?, warmup? }]. Returns { key: [seconds...] }.
  */
 export function timeSeries(series, { runs, warmup = 1, rounds = 1, tmp }) {
@@ -20,7 +25,8 @@ export function timeSeries(series, { runs, warmup = 1, rounds = 1, tmp }) {
   mkdirSync(tmp, { recursive: true });
   for (let round = 0; round < rounds; round++) {
     for (const s of series) {
-      const per = Math.max(1, Math.ceil((s.runs ?? runs) / rounds));
+      const per = perRound(s.runs ?? runs, rounds)[round];
+      if (!per) continue;
       const json = join(tmp, `hf-${s.key}.json`);
       const args = ['-N', '--style', 'none', '--runs', String(per), '--warmup', String(s.warmup ?? warmup), '--export-json', json];
       if (s.prepare) args.push('--prepare', s.prepare);

@@ -10,12 +10,14 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { prng, randomBytesStream } from '../harness/prng.mjs';
 import { median, ratio } from '../harness/stats.mjs';
-import { judge, describe, evaluateTargets } from '../harness/targets.mjs';
-import { updateReadme, fmtTime, renderMarkdown } from '../harness/report.mjs';
+import { judge, describe, evaluateTargets, floorSplit, concurrencyReading } from '../harness/targets.mjs';
+import { updateReadme, fmtTime, renderMarkdown, runsCell, targetsTable } from '../harness/report.mjs';
+import { perRound } from '../harness/measure.mjs';
+import { goFloorModule } from '../harness/gofloor.mjs';
 import { topOfCpuProfile, selfTimeByPackage } from '../harness/profile.mjs';
 import { treeModules, treeNative } from '../harness/trees.mjs';
 import { extractPayload } from '../harness/tools.mjs';
-import { parseArgs } from '../harness/config.mjs';
+import { parseArgs, runsFor, packRuns, FULL } from '../harness/config.mjs';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bench-test-'));
 
@@ -224,4 +226,114 @@ test('selfTimeByPackage groups perf lines by kernel, Go package and binary', () 
   ].join('\n');
   const lines = selfTimeByPackage(text).split('\n');
   assert.deepEqual(lines, [' 40.0 %  kernel', ' 30.0 %  stub/internal/zstd', '  5.0 %  Go runtime', '  5.0 %  stub/main', '  3.0 %  node']);
+});
+
+/** fakeRun with tree (a)'s Go floor series and both trees' concurrency floors. */
+function fakeRunWithFloors() {
+  const r = fakeRun();
+  // direct 1 ms, go-floor 2 ms, go-floor + exec 3 ms, ours 4 ms: the Go floor is 2 of the 3 ms gap.
+  r.trees.a.figures.warm = { direct: [0.001, 0.001], goFloor: [0.002], goFloorExec: [0.003, 0.003], ours: [0.004], caxa: [0.01] };
+  // (a): ours 100 ms -> 300 ms, direct 10 ms -> 50 ms: the stub adds 160 ms beyond the programs' own contention.
+  r.trees.a.figures.conc1 = { ours: [0.1], direct: [0.01] };
+  r.trees.a.figures.concN = { ours: [0.3], direct: [0.05] };
+  // (b): ours 2 s -> 3 s, direct 0.2 s -> 1.4 s: ours adds less than the bare programs do.
+  r.trees.b.figures.conc1 = { ours: [2], direct: [0.2] };
+  r.trees.b.figures.concN = { ours: [3], direct: [1.4] };
+  return r;
+}
+
+test('the Go floor splits the warm-start gap into the Go start and the stub\'s own work', () => {
+  const s = floorSplit(fakeRunWithFloors().trees.a.figures.warm);
+  assert.ok(Math.abs(s.gap - 0.003) < 1e-12);
+  assert.ok(Math.abs(s.goPart - 0.002) < 1e-12);
+  assert.ok(Math.abs(s.stubPart - 0.001) < 1e-12);
+  assert.ok(Math.abs(s.goShare - 2 / 3) < 1e-9);
+  assert.equal(floorSplit({ direct: [1], ours: [2] }), null, 'no floor series, no split');
+});
+
+test('the warm-start verdict of (a) stays the issue\'s, and says how much of the gap is the Go runtime', () => {
+  const t = Object.fromEntries(evaluateTargets(fakeRunWithFloors()).map((x) => [x.id, x]));
+  assert.equal(t['warm-a'].value, 4);
+  assert.equal(t['warm-a'].pass, false);
+  const d = describe(t['warm-a']);
+  assert.match(d, /^MISS by 60 %; /);
+  assert.match(d, /no Go stub that execs can meet 2\.5×: go-floor \+ exec alone is 3\.00× direct \(go-floor alone 2\.00×\)/);
+  assert.match(d, /of the 3\.00 ms over direct, 2\.00 ms is a Go process's start and exec = 67 % of the gap, 1\.00 ms the stub's own work/);
+  assert.match(d, /ours ÷ go-floor \+ exec = 1\.33×/);
+  // The reference row: ours ÷ (ii), no limit, never a miss (so never profiled).
+  assert.ok(Math.abs(t['warm-a-floor'].value - 4 / 3) < 1e-9);
+  assert.equal(t['warm-a-floor'].pass, null);
+  assert.match(targetsTable([t['warm-a-floor']]), /\| 1\.33× \| — \| reference: go-floor \+ exec is 3\.00× the direct run \|/);
+});
+
+test('a floor under the limit does not claim the target is out of reach', () => {
+  const r = fakeRunWithFloors();
+  r.trees.a.figures.warm.goFloorExec = [0.002];
+  const d = describe(evaluateTargets(r).find((x) => x.id === 'warm-a'));
+  assert.doesNotMatch(d, /no Go stub/);
+  assert.match(d, /go-floor \+ exec is 2\.00× direct/);
+});
+
+test('16 concurrent cold starts: the issue\'s verdict unchanged, the floor-based reading next to it', () => {
+  const targets = evaluateTargets(fakeRunWithFloors());
+  const t = Object.fromEntries(targets.map((x) => [x.id, x]));
+  assert.ok(Math.abs(t['conc-a'].value - 3) < 1e-9);
+  assert.equal(describe(t['conc-a']), 'MISS by 100 %');
+  assert.match(t['conc-a'].text, /^16 concurrent cold starts of \(a\) ÷ one \(the program alone, no pack: 5\.00×\)$/);
+  // The reading follows its figure in the table.
+  assert.equal(targets.indexOf(t['conc-floor-a']), targets.indexOf(t['conc-a']) + 1);
+  assert.ok(Math.abs(t['conc-floor-a'].value - 0.16) < 1e-9);
+  assert.equal(t['conc-floor-a'].pass, null);
+  assert.equal(t['conc-floor-a'].measuredText, '+200.0 ms vs +40.0 ms');
+  assert.equal(describe(t['conc-floor-a']), "the stub adds 160.0 ms beyond the programs' own contention (10.7 ms per extra start)");
+  assert.equal(describe(t['conc-floor-b']), "the stub adds nothing beyond the programs' own contention (200.0 ms less)");
+  assert.equal(concurrencyReading({ conc1: { ours: [1] }, concN: { ours: [2] } }), null, 'no direct floor, no reading');
+});
+
+test('the markdown shows the Go floor table and the concurrency reading', () => {
+  const r = fakeRunWithFloors();
+  r.targets = evaluateTargets(r);
+  const md = renderMarkdown(r, null);
+  assert.match(md, /\| go-floor \+ exec: a Go program that execs the program \| 3\.00 ms \| 3\.00 \| 1\.33 \| 2 \|/);
+  assert.match(md, /\| pack-action, warm \| 4\.00 ms \| 4\.00 \| 1\.00 \| 1 \|/);
+  assert.match(md, /- \(a\) ours 16 − 1: 200 ms, direct 16 − 1: 40\.0 ms: the stub adds 160\.0 ms/);
+  assert.match(md, /over one: ours 200 ms, direct 40\.0 ms/);
+  assert.doesNotMatch(md, /undefined|NaN/);
+});
+
+test('runs spread over rounds add up to exactly the runs asked', () => {
+  assert.deepEqual(perRound(3, 2), [2, 1]);
+  assert.deepEqual(perRound(40, 4), [10, 10, 10, 10]);
+  assert.deepEqual(perRound(1, 2), [1, 0]);
+  for (const [runs, rounds] of [[5, 2], [8, 3], [2, 4]]) assert.equal(perRound(runs, rounds).reduce((a, b) => a + b, 0), runs);
+});
+
+test('the runs cell names the columns that ran a different number of times', () => {
+  assert.equal(runsCell({ direct: 0, ours: 3, caxa: 3, makeself: 3, tar: 0 }), '3');
+  assert.equal(runsCell({ direct: 0, ours: 3, caxa: 1, makeself: 1, tar: 3 }), '3 (caxa 1, makeself 1)');
+  assert.equal(runsCell({ direct: 20, ours: 20, caxa: 20, makeself: 2 }), '20 (makeself 2)');
+});
+
+test('tree (c) packs the slow peers and the one-target pack once, and keeps 3 packs of ours for six targets', () => {
+  const c = runsFor(FULL, 'c');
+  assert.equal(packRuns(c, 'ours'), 3);
+  assert.equal(packRuns(c, 'oursOne'), 1);
+  assert.equal(packRuns(c, 'caxa'), 1);
+  assert.equal(packRuns(c, 'makeself'), 1);
+  const a = runsFor(FULL, 'a');
+  assert.deepEqual(['ours', 'oursOne', 'caxa', 'makeself'].map((p) => packRuns(a, p)), [3, 3, 3, 3]);
+  assert.equal(packRuns(runsFor(FULL, 'b'), 'caxa'), 3);
+});
+
+test('the Go floor module takes the stub\'s go version, toolchain, godebug and //go:debug lines', () => {
+  const goMod = 'module x/stub\n\ngo 1.26.0\n\ntoolchain go1.26.8\n\ngodebug (\n\tasyncpreemptoff=1\n)\n\nrequire golang.org/x/sys v0.49.0\n';
+  const sources = [
+    { name: 'main.go', text: '//go:debug madvdontneed=1\npackage main\n' },
+    { name: 'x_test.go', text: '//go:debug panicnil=1\npackage main\n' },
+    { name: 'lib.go', text: '//go:debug other=1\npackage zstd\n' },
+  ];
+  const m = goFloorModule(goMod, sources, 'package main\n');
+  assert.equal(m.goMod, 'module gofloor\n\ngo 1.26.0\ntoolchain go1.26.8\ngodebug (\n\tasyncpreemptoff=1\n)\n');
+  assert.equal(m.main, '//go:debug madvdontneed=1\npackage main\n');
+  assert.throws(() => goFloorModule('module x\n', [], ''), /no "go" line/);
 });
