@@ -41,7 +41,11 @@ function build() {
     const file = stubFileName(target, variant);
     let ldflags = `-s -w -buildid= -X main.stubVersion=${version}`;
     if (variant === 'gui') ldflags += ' -H=windowsgui';
-    execFileSync('go', ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', join(tmp, file), '.'], {
+    // No inlining in package main (the stub's own code; the zstd decoder and
+    // sha256 keep theirs): 6.6 KB less on windows-x64 for no measurable cost
+    // in extraction, which spends its time in those two packages.
+    const gcflags = '-gcflags=github.com/pack-action/pack-action/stub=-l';
+    execFileSync('go', ['build', '-trimpath', '-buildvcs=false', gcflags, `-ldflags=${ldflags}`, '-o', join(tmp, file), '.'], {
       cwd: join(root, 'stub'),
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch, GOFLAGS: '-mod=readonly' },
