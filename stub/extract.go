@@ -2,15 +2,12 @@ package main
 
 import (
 	"errors"
-	"github.com/pack-action/pack-action/stub/internal/sha256"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
-
-	"github.com/pack-action/pack-action/stub/internal/zstd"
 )
 
 // errData marks a failure caused by the payload's content (as opposed to the
@@ -65,10 +62,14 @@ func extractSampled(p *pack, dest string) ([]sampleFile, error) {
 // walkPayload decompresses the payload and hands each tar entry to fn while
 // hashing the compressed bytes; it fails if the hash is not the manifest's.
 func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
-	section := io.NewSectionReader(p.file, int64(p.layout.payloadOffset), int64(p.layout.payloadSize))
-	hash := sha256.New()
-	compressed := io.TeeReader(section, hash)
-	dec := readAhead(zstd.NewReader(compressed))
+	// As many frames at once as the stub may run threads (GOMAXPROCS is at
+	// least 1), up to 4.
+	return walkFrames(p, fn, min(runtime.GOMAXPROCS(0), maxFrameWorkers))
+}
+
+// walkFrames is walkPayload decoding up to workers frames at once.
+func walkFrames(p *pack, fn func(*tarHeader, io.Reader) error, workers int) error {
+	dec := readFrames(p.file, int64(p.layout.payloadOffset), int64(p.layout.payloadSize), workers)
 	tr := newTarReader(dec)
 	// The hash is known only at the end: until then, hold the stream to the
 	// manifest's counts, so a damaged or hostile payload cannot make the stub
@@ -95,17 +96,14 @@ func walkPayload(p *pack, fn func(*tarHeader, io.Reader) error) error {
 			return err
 		}
 	}
-	// Read the rest of the stream so that every payload byte is hashed; after
-	// the tar's end only its padding may follow.
+	// Read the rest of the stream, up to the finder's end, so that every
+	// payload byte is hashed; after the tar's end only its padding may follow.
 	if n, err := io.Copy(io.Discard, io.LimitReader(dec, maxTarTail+1)); err != nil {
 		return dataErrorf("payload is not a valid zstd stream: %v", err)
 	} else if n > maxTarTail {
 		return dataErrorf("payload continues after the end of its tar stream")
 	}
-	if _, err := io.Copy(io.Discard, compressed); err != nil {
-		return err
-	}
-	if got := hexString(hash.Sum(nil)); got != p.manifest.PayloadSHA256 {
+	if got := hexString(dec.sum); got != p.manifest.PayloadSHA256 {
 		return dataErrorf("payload sha256 is %s, the manifest says %s", got, p.manifest.PayloadSHA256)
 	}
 	return nil
