@@ -48,7 +48,10 @@ function treeTable(t) {
   const row = (label, fmt, get, extra = '') => {
     const v = (k) => med(get(k));
     const ours = v('ours');
-    const runs = runsCell(Object.fromEntries(['direct', 'ours', 'caxa', 'makeself', 'tar'].map((k) => [k, n(get(k))])));
+    const counts = Object.fromEntries(['direct', 'ours', 'caxa', 'makeself', 'tar'].map((k) => [k, n(get(k))]));
+    // A figure this run did not take (e.g. the quick run's concurrency of (b)) gets no empty row.
+    if (Object.values(counts).every((c) => c === 0)) return;
+    const runs = runsCell(counts);
     rows.push([label, fmt(v('direct')), fmt(ours), fmt(v('caxa')), fmt(v('makeself')), fmt(v('tar')), fmtRatio(ratio(ours, v('caxa'))), fmtRatio(ratio(ours, v('makeself'))), extra, runs]);
   };
   row('pack time, one target', fmtTime, (k) => F.pack[k]);

@@ -298,6 +298,12 @@ test('the markdown shows the Go floor table and the concurrency reading', () => 
   assert.match(md, /\| pack-action, warm \| 4\.00 ms \| 4\.00 \| 1\.00 \| 1 \|/);
   assert.match(md, /- \(a\) ours 16 − 1: 200 ms, direct 16 − 1: 40\.0 ms: the stub adds 160\.0 ms/);
   assert.match(md, /over one: ours 200 ms, direct 40\.0 ms/);
+  // A figure not taken has no row: (b) without its concurrency run.
+  r.trees.b.figures.conc1 = {};
+  r.trees.b.figures.concN = {};
+  const tb = renderMarkdown(r, null).split('## Tree (b)')[1];
+  assert.doesNotMatch(tb, /fanout/);
+  assert.match(tb, /\| warm start \|/);
   assert.doesNotMatch(md, /undefined|NaN/);
 });
 
