@@ -48,7 +48,10 @@ function build() {
     execFileSync('go', ['build', '-trimpath', '-buildvcs=false', gcflags, `-ldflags=${ldflags}`, '-o', join(tmp, file), '.'], {
       cwd: join(root, 'stub'),
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch, GOFLAGS: '-mod=readonly' },
+      // GOAMD64=v2 (SSE4.2, POPCNT: every x86-64 CPU since 2009, and Windows
+      // 11's minimum) saves another 2.5 KB on windows-x64; on an older CPU the
+      // Go runtime refuses to start with a message saying so.
+      env: { ...process.env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch, GOAMD64: 'v2', GOFLAGS: '-mod=readonly' },
     });
     const bytes = readFileSync(join(tmp, file));
     if (bytes.length > maxSize) {
