@@ -3,7 +3,7 @@
 // `go`/`toolchain`/`godebug` lines of stub/go.mod (they set the runtime's
 // GODEBUG defaults), the stub's `//go:debug` directives, and the flags of
 // scripts/build-stubs.mjs. A floor built any other way would not be the stub's floor.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,10 +51,14 @@ export function buildGoFloor(workDir, stubDir) {
   const out = join(workDir, 'bin', 'go-floor');
   mkdirSync(dirname(out), { recursive: true });
   // The flags of scripts/build-stubs.mjs, for the host.
-  execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', out, '.'], {
+  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', out, '.'], {
     cwd: src,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
     env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
   });
+  if (r.status !== 0) {
+    const why = r.error?.code === 'ENOENT' ? 'no `go` on PATH: install the Go toolchain that stub/go.mod names' : r.error ? r.error.message : r.stderr.trim().split('\n').slice(-3).join(' ');
+    throw new Error(`building the Go floor (bench/gofloor/main.go) in ${src} failed: ${why}`);
+  }
   return out;
 }

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,7 +14,7 @@ import { median, ratio } from '../harness/stats.mjs';
 import { judge, describe, evaluateTargets, floorSplit, concurrencyReading } from '../harness/targets.mjs';
 import { updateReadme, fmtTime, renderMarkdown, runsCell, targetsTable } from '../harness/report.mjs';
 import { perRound } from '../harness/measure.mjs';
-import { goFloorModule } from '../harness/gofloor.mjs';
+import { goFloorModule, buildGoFloor } from '../harness/gofloor.mjs';
 import { topOfCpuProfile, selfTimeByPackage } from '../harness/profile.mjs';
 import { treeModules, treeNative } from '../harness/trees.mjs';
 import { extractPayload } from '../harness/tools.mjs';
@@ -342,4 +343,22 @@ test('the Go floor module takes the stub\'s go version, toolchain, godebug and /
   assert.equal(m.goMod, 'module gofloor\n\ngo 1.26.0\ntoolchain go1.26.8\ngodebug (\n\tasyncpreemptoff=1\n)\n');
   assert.equal(m.main, '//go:debug madvdontneed=1\npackage main\n');
   assert.throws(() => goFloorModule('module x\n', [], ''), /no "go" line/);
+});
+
+test('go-floor builds with the stub\'s go.mod, exits 0 alone, and execs the program it is given', () => {
+  const d = tmp();
+  try {
+    const stub = join(d, 'stub');
+    mkdirSync(stub);
+    writeFileSync(join(stub, 'go.mod'), readFileSync(new URL('../../stub/go.mod', import.meta.url)));
+    writeFileSync(join(stub, 'main.go'), 'package main\n\nfunc main() {}\n');
+    const bin = buildGoFloor(join(d, 'work'), stub);
+    assert.equal(spawnSync(bin).status, 0);
+    assert.equal(spawnSync(bin, ['/bin/sh', '-c', 'exit 7']).status, 7, 'the exec\'d program\'s exit status comes back');
+    const missing = spawnSync(bin, [join(d, 'nothing-here')], { encoding: 'utf8' });
+    assert.equal(missing.status, 127);
+    assert.match(missing.stderr, /go-floor: exec .*nothing-here: no such file or directory/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
