@@ -39,6 +39,15 @@ export function goFloorModule(stubGoMod, stubSources, floorSource) {
   };
 }
 
+/**
+ * The flags and settings of scripts/build-stubs.mjs, for the host; `-l` (no inlining) as the stub's own
+ * package main has it. bench/test checks that build-stubs.mjs still uses each of them.
+ */
+export const FLOOR_BUILD = {
+  args: ['-trimpath', '-buildvcs=false', '-gcflags=gofloor=-l', '-ldflags=-s -w -buildid='],
+  env: { CGO_ENABLED: '0', GOAMD64: 'v2', GOFLAGS: '-mod=readonly' },
+};
+
 /** Builds the floor program into workDir/bin/go-floor from the stub at stubDir; returns its path. */
 export function buildGoFloor(workDir, stubDir) {
   const sources = readdirSync(stubDir).filter((f) => f.endsWith('.go')).map((name) => ({ name, text: readFileSync(join(stubDir, name), 'utf8') }));
@@ -50,11 +59,10 @@ export function buildGoFloor(workDir, stubDir) {
   writeFileSync(join(src, 'main.go'), mod.main);
   const out = join(workDir, 'bin', 'go-floor');
   mkdirSync(dirname(out), { recursive: true });
-  // The flags of scripts/build-stubs.mjs, for the host.
-  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', out, '.'], {
+  const r = spawnSync('go', ['build', ...FLOOR_BUILD.args, '-o', out, '.'], {
     cwd: src,
     encoding: 'utf8',
-    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+    env: { ...process.env, ...FLOOR_BUILD.env },
   });
   if (r.status !== 0) {
     const why = r.error?.code === 'ENOENT' ? 'no `go` on PATH: install the Go toolchain that stub/go.mod names' : r.error ? r.error.message : r.stderr.trim().split('\n').slice(-3).join(' ');
