@@ -39,7 +39,8 @@ func extractPayload(p *pack, dest string) error {
 // completion marker samples.
 func extractSampled(p *pack, dest string) ([]sampleFile, error) {
 	m := p.manifest
-	x := &extractor{dest: dest, seen: map[string]bool{}, links: map[string]bool{}, buf: make([]byte, 256<<10),
+	x := &extractor{dest: dest, seen: map[string]bool{}, links: map[string]bool{}, made: map[string]bool{dest: true},
+		umask: processUmask(), buf: make([]byte, 256<<10),
 		command: m.Command, stride: m.FileCount/maxSamples + 1}
 	err := walkPayload(p, x.entry)
 	if err != nil {
@@ -130,7 +131,9 @@ type extractor struct {
 	stats  extractStats
 	seen   map[string]bool
 	links  map[string]bool // symlinks created so far: nothing is written through them
-	dirs   []dirMode
+	dirs   []dirMode       // directories whose mode the umask cut, set again at the end
+	made   map[string]bool // directories known to exist: no MkdirAll for their entries
+	umask  os.FileMode
 	copies []linkCopy // symlinks Windows would not create, done as copies at the end
 	buf    []byte
 
@@ -166,9 +169,14 @@ func (x *extractor) entry(hdr *tarHeader, r io.Reader) error {
 			return dataErrorf("payload entry %q is inside the symlink %q", name, dir)
 		}
 	}
+	// Every system call counts with 20,000 small files: entries come after
+	// their directory, so MkdirAll (which stats) is for the odd tar without.
 	target := filepath.Join(x.dest, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-		return err
+	if parent := filepath.Dir(target); !x.made[parent] {
+		if err := os.MkdirAll(parent, 0o700); err != nil {
+			return err
+		}
+		x.made[parent] = true
 	}
 	x.stats.files++
 	switch hdr.Typeflag {
@@ -180,10 +188,13 @@ func (x *extractor) entry(hdr *tarHeader, r io.Reader) error {
 		x.sample(name, hdr.Size)
 		return x.file(target, os.FileMode(hdr.Mode)&0o777|0o600, hdr.Size, r)
 	case typeDir:
-		if err := os.Mkdir(target, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		mode := os.FileMode(hdr.Mode)&0o777 | 0o700
+		if err := os.Mkdir(target, mode); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
+		} else if err != nil || mode&x.umask != 0 {
+			x.dirs = append(x.dirs, dirMode{target, mode})
 		}
-		x.dirs = append(x.dirs, dirMode{target, os.FileMode(hdr.Mode)&0o777 | 0o700})
+		x.made[target] = true
 		return nil
 	case typeSymlink:
 		if err := checkLinkTarget(name, hdr.Linkname); err != nil {
@@ -217,7 +228,7 @@ func (x *extractor) sample(name string, size int64) {
 }
 
 func (x *extractor) file(target string, mode os.FileMode, size int64, r io.Reader) error {
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	f, err := createFile(target, mode)
 	if err != nil {
 		return err
 	}
@@ -231,8 +242,10 @@ func (x *extractor) file(target string, mode os.FileMode, size int64, r io.Reade
 	if n != size {
 		return dataErrorf("payload entry %q is truncated", target)
 	}
-	// The umask may have removed bits the pack asked for.
-	return os.Chmod(target, mode)
+	if mode&x.umask != 0 { // the umask removed bits the pack asked for
+		return os.Chmod(target, mode)
+	}
+	return nil
 }
 
 // finish copies the symlinks Windows refused, then sets directory modes,

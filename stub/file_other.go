@@ -24,6 +24,28 @@ func openShared(path string) (*os.File, error) {
 	}
 }
 
+// createFile creates a new file for writing, without the poller, as
+// openShared: extraction creates one per payload file.
+func createFile(path string, mode os.FileMode) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(mode))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return os.NewFile(uintptr(fd), path), nil
+	}
+}
+
+// processUmask is the bits new files and directories lose.
+func processUmask() os.FileMode {
+	old := syscall.Umask(0o022)
+	syscall.Umask(old)
+	return os.FileMode(old)
+}
+
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
 	f, err := os.Open(dir)

@@ -26,6 +26,12 @@ func openShared(path string) (*os.File, error) {
 	return os.NewFile(uintptr(h), path), nil
 }
 
+func createFile(path string, mode os.FileMode) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+}
+
+func processUmask() os.FileMode { return 0 }
+
 // syncDir: NTFS journals renames; a directory cannot be flushed without
 // backup semantics, which a normal user may lack.
 func syncDir(dir string) error { return nil }
