@@ -30,7 +30,7 @@ func checkPrivate(dir string) error {
 		return errorf("owned by uid %d, not by you (uid %d)", st.Uid, uid)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return errorf("writable by group or others (mode %04o)", fi.Mode().Perm())
+		return errorf("writable by group or others (mode %o)", uint32(fi.Mode().Perm()))
 	}
 	return nil
 }

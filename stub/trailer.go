@@ -54,7 +54,7 @@ func parseTrailer(b []byte, dataEnd uint64) (trailer, error) {
 		return t, errorf("unknown pack format %d", t.formatVersion)
 	}
 	if t.flags != 0 {
-		return t, errorf("unknown trailer flags %#x", t.flags)
+		return t, errorf("unknown trailer flags %x", t.flags)
 	}
 	if t.payloadOffset == 0 {
 		return t, errors.New("payload offset is zero")
