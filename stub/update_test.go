@@ -336,6 +336,7 @@ func TestReplaceWhileRunning(t *testing.T) {
 	v1 := versionPack(t, dir, "app", "1.0.0", 0, nil)
 	v2 := versionPack(t, t.TempDir(), "v2", "2.0.0", 0, nil)
 	running := startBackground(t, v1, env)
+	before, _ := os.Stat(v1) // 0755 less the umask
 	r := control_(t, v1, env, "replace:"+v2)
 	if r.code != 0 || !strings.Contains(string(r.stdout), "installed test-app 2.0.0 at "+v1) {
 		t.Fatalf("replace: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -343,8 +344,8 @@ func TestReplaceWhileRunning(t *testing.T) {
 	if !bytes.Equal(readBytes(t, v1), readBytes(t, v2)) {
 		t.Fatal("the pack file is not the new pack")
 	}
-	if fi, _ := os.Stat(v1); fi.Mode().Perm() != 0o755 {
-		t.Errorf("mode %v, want the old file's 0755", fi.Mode().Perm())
+	if fi, _ := os.Stat(v1); fi.Mode().Perm() != before.Mode().Perm() {
+		t.Errorf("mode %v, want the old file's %v", fi.Mode().Perm(), before.Mode().Perm())
 	}
 	if names, _ := readDirNames(dir, -1); len(names) != 1 {
 		t.Errorf("left next to the pack: %v", names)
