@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GO_BUILD_ENV, goBuildArgs } from '../../scripts/build-stubs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(here, '..', 'gofloor', 'main.go');
@@ -39,13 +40,10 @@ export function goFloorModule(stubGoMod, stubSources, floorSource) {
   };
 }
 
-/**
- * The flags and settings of scripts/build-stubs.mjs, for the host; `-l` (no inlining) as the stub's own
- * package main has it. bench/test checks that build-stubs.mjs still uses each of them.
- */
+/** The stub's own go build flags and environment (scripts/build-stubs.mjs), for the host. */
 export const FLOOR_BUILD = {
-  args: ['-trimpath', '-buildvcs=false', '-gcflags=gofloor=-l', '-ldflags=-s -w -buildid='],
-  env: { CGO_ENABLED: '0', GOAMD64: 'v2', GOFLAGS: '-mod=readonly' },
+  args: [...goBuildArgs('gofloor'), '-ldflags=-s -w -buildid='],
+  env: GO_BUILD_ENV,
 };
 
 /** Builds the floor program into workDir/bin/go-floor from the stub at stubDir; returns its path. */
