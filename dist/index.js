@@ -4077,7 +4077,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform: Transform6 } = __require("node:stream");
+    var { Transform: Transform8 } = __require("node:stream");
     var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4765,7 +4765,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform6 {
+    var InflateStream = class extends Transform8 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -11251,13 +11251,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform: Transform6 } = __require("node:stream");
+    var { Transform: Transform8 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform6({
+        this.transform = new Transform8({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -18308,7 +18308,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform: Transform6 } = __require("node:stream");
+    var { Transform: Transform8 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18358,7 +18358,7 @@ var require_eventsource_stream = __commonJS({
       error2.aborted = false;
       return error2;
     }
-    var EventSourceStream = class extends Transform6 {
+    var EventSourceStream = class extends Transform8 {
       /**
        * @type {eventSourceSettings}
        */
@@ -23197,11 +23197,11 @@ var require_stream_readable = __commonJS({
 var require_stream_transform = __commonJS({
   "node_modules/lazystream/node_modules/readable-stream/lib/_stream_transform.js"(exports, module) {
     "use strict";
-    module.exports = Transform6;
+    module.exports = Transform8;
     var Duplex = require_stream_duplex();
     var util4 = Object.create(require_util9());
     util4.inherits = require_inherits();
-    util4.inherits(Transform6, Duplex);
+    util4.inherits(Transform8, Duplex);
     function afterTransform(er, data) {
       var ts = this._transformState;
       ts.transforming = false;
@@ -23220,8 +23220,8 @@ var require_stream_transform = __commonJS({
         this._read(rs.highWaterMark);
       }
     }
-    function Transform6(options) {
-      if (!(this instanceof Transform6)) return new Transform6(options);
+    function Transform8(options) {
+      if (!(this instanceof Transform8)) return new Transform8(options);
       Duplex.call(this, options);
       this._transformState = {
         afterTransform: afterTransform.bind(this),
@@ -23249,14 +23249,14 @@ var require_stream_transform = __commonJS({
         done(this, null, null);
       }
     }
-    Transform6.prototype.push = function(chunk, encoding) {
+    Transform8.prototype.push = function(chunk, encoding) {
       this._transformState.needTransform = false;
       return Duplex.prototype.push.call(this, chunk, encoding);
     };
-    Transform6.prototype._transform = function(chunk, encoding, cb) {
+    Transform8.prototype._transform = function(chunk, encoding, cb) {
       throw new Error("_transform() is not implemented");
     };
-    Transform6.prototype._write = function(chunk, encoding, cb) {
+    Transform8.prototype._write = function(chunk, encoding, cb) {
       var ts = this._transformState;
       ts.writecb = cb;
       ts.writechunk = chunk;
@@ -23266,7 +23266,7 @@ var require_stream_transform = __commonJS({
         if (ts.needTransform || rs.needReadable || rs.length < rs.highWaterMark) this._read(rs.highWaterMark);
       }
     };
-    Transform6.prototype._read = function(n) {
+    Transform8.prototype._read = function(n) {
       var ts = this._transformState;
       if (ts.writechunk !== null && ts.writecb && !ts.transforming) {
         ts.transforming = true;
@@ -23275,7 +23275,7 @@ var require_stream_transform = __commonJS({
         ts.needTransform = true;
       }
     };
-    Transform6.prototype._destroy = function(err, cb) {
+    Transform8.prototype._destroy = function(err, cb) {
       var _this2 = this;
       Duplex.prototype._destroy.call(this, err, function(err2) {
         cb(err2);
@@ -23298,13 +23298,13 @@ var require_stream_passthrough = __commonJS({
   "node_modules/lazystream/node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
     "use strict";
     module.exports = PassThrough3;
-    var Transform6 = require_stream_transform();
+    var Transform8 = require_stream_transform();
     var util4 = Object.create(require_util9());
     util4.inherits = require_inherits();
-    util4.inherits(PassThrough3, Transform6);
+    util4.inherits(PassThrough3, Transform8);
     function PassThrough3(options) {
       if (!(this instanceof PassThrough3)) return new PassThrough3(options);
-      Transform6.call(this, options);
+      Transform8.call(this, options);
     }
     PassThrough3.prototype._transform = function(chunk, encoding, cb) {
       cb(null, chunk);
@@ -30340,15 +30340,15 @@ var require_transform = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/transform.js"(exports, module) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials();
-    module.exports = Transform6;
+    module.exports = Transform8;
     var { ERR_METHOD_NOT_IMPLEMENTED } = require_errors2().codes;
     var Duplex = require_duplex();
     var { getHighWaterMark } = require_state();
-    ObjectSetPrototypeOf(Transform6.prototype, Duplex.prototype);
-    ObjectSetPrototypeOf(Transform6, Duplex);
+    ObjectSetPrototypeOf(Transform8.prototype, Duplex.prototype);
+    ObjectSetPrototypeOf(Transform8, Duplex);
     var kCallback = Symbol2("kCallback");
-    function Transform6(options) {
-      if (!(this instanceof Transform6)) return new Transform6(options);
+    function Transform8(options) {
+      if (!(this instanceof Transform8)) return new Transform8(options);
       const readableHighWaterMark = options ? getHighWaterMark(this, options, "readableHighWaterMark", true) : null;
       if (readableHighWaterMark === 0) {
         options = {
@@ -30402,11 +30402,11 @@ var require_transform = __commonJS({
         final.call(this);
       }
     }
-    Transform6.prototype._final = final;
-    Transform6.prototype._transform = function(chunk, encoding, callback) {
+    Transform8.prototype._final = final;
+    Transform8.prototype._transform = function(chunk, encoding, callback) {
       throw new ERR_METHOD_NOT_IMPLEMENTED("_transform()");
     };
-    Transform6.prototype._write = function(chunk, encoding, callback) {
+    Transform8.prototype._write = function(chunk, encoding, callback) {
       const rState = this._readableState;
       const wState = this._writableState;
       const length = rState.length;
@@ -30427,7 +30427,7 @@ var require_transform = __commonJS({
         }
       });
     };
-    Transform6.prototype._read = function() {
+    Transform8.prototype._read = function() {
       if (this[kCallback]) {
         const callback = this[kCallback];
         this[kCallback] = null;
@@ -30443,12 +30443,12 @@ var require_passthrough2 = __commonJS({
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials();
     module.exports = PassThrough3;
-    var Transform6 = require_transform();
-    ObjectSetPrototypeOf(PassThrough3.prototype, Transform6.prototype);
-    ObjectSetPrototypeOf(PassThrough3, Transform6);
+    var Transform8 = require_transform();
+    ObjectSetPrototypeOf(PassThrough3.prototype, Transform8.prototype);
+    ObjectSetPrototypeOf(PassThrough3, Transform8);
     function PassThrough3(options) {
       if (!(this instanceof PassThrough3)) return new PassThrough3(options);
-      Transform6.call(this, options);
+      Transform8.call(this, options);
     }
     PassThrough3.prototype._transform = function(chunk, encoding, cb) {
       cb(null, chunk);
@@ -33210,7 +33210,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Transform6 = class extends Duplex {
+    var Transform8 = class extends Duplex {
       constructor(opts) {
         super(opts);
         this._transformState = new TransformState(this);
@@ -33254,7 +33254,7 @@ var require_streamx = __commonJS({
         this._flush(transformAfterFlush.bind(this));
       }
     };
-    var PassThrough3 = class extends Transform6 {
+    var PassThrough3 = class extends Transform8 {
     };
     function transformAfterFlush(err, data) {
       const cb = this._transformState.afterFinal;
@@ -33383,7 +33383,7 @@ var require_streamx = __commonJS({
       Writable,
       Readable: Readable3,
       Duplex,
-      Transform: Transform6,
+      Transform: Transform8,
       // Export PassThrough for compatibility with Node.js core's stream module
       PassThrough: PassThrough3
     };
@@ -35873,11 +35873,11 @@ var require_light = __commonJS({
         return Group2;
       }).call(commonjsGlobal);
       var Group_1 = Group;
-      var Batcher2, Events$3, parser$4;
+      var Batcher, Events$3, parser$4;
       parser$4 = parser;
       Events$3 = Events_1;
-      Batcher2 = (function() {
-        class Batcher3 {
+      Batcher = (function() {
+        class Batcher2 {
           constructor(options = {}) {
             this.options = options;
             parser$4.load(this.options, this.defaults, this);
@@ -35913,14 +35913,14 @@ var require_light = __commonJS({
             return ret;
           }
         }
-        Batcher3.prototype.defaults = {
+        Batcher2.prototype.defaults = {
           maxTime: null,
           maxSize: null,
           Promise
         };
-        return Batcher3;
+        return Batcher2;
       }).call(commonjsGlobal);
-      var Batcher_1 = Batcher2;
+      var Batcher_1 = Batcher;
       var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$8 = getCjsExportFromNamespace(version$2);
       var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
@@ -43959,22 +43959,128 @@ import { createZstdDecompress } from "node:zlib";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { open as open2 } from "node:fs/promises";
-import { Readable as Readable2, Transform as Transform5 } from "node:stream";
+import { Readable as Readable2, Transform as Transform6 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
-import { constants as zc, createZstdCompress } from "node:zlib";
+
+// src/frames.ts
+import os7 from "node:os";
+import { Transform as Transform5 } from "node:stream";
+import { constants as zc, zstdCompress } from "node:zlib";
+var FRAME_SIZE = 8 * 1024 * 1024;
+var MAX_FRAME_SIZE = 256 * 1024 * 1024;
+function frameSizeProblem(frameSize) {
+  if (!Number.isSafeInteger(frameSize) || frameSize <= 0 || frameSize > MAX_FRAME_SIZE) {
+    return `frame size ${String(frameSize)} is invalid: use a whole number of bytes from 1 to ${MAX_FRAME_SIZE}`;
+  }
+  return void 0;
+}
+var MAX_IN_FLIGHT = 8;
+function framesInFlight() {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(2, Math.min(os7.availableParallelism(), MAX_IN_FLIGHT, pool - 1));
+}
+var FrameCompressor = class extends Transform5 {
+  level;
+  frameSize;
+  inFlight;
+  buf;
+  filled = 0;
+  /** Frames started and not yet pushed, oldest first. */
+  frames = [];
+  constructor(options) {
+    super();
+    this.level = options.level;
+    this.frameSize = options.frameSize ?? FRAME_SIZE;
+    const problem = frameSizeProblem(this.frameSize);
+    if (problem) throw new RangeError(problem);
+    this.inFlight = Math.max(1, options.inFlight ?? framesInFlight());
+    this.buf = Buffer.allocUnsafe(this.frameSize);
+  }
+  _transform(chunk, _enc, done) {
+    this.accept(chunk).then(() => done(), done);
+  }
+  _flush(done) {
+    this.finish().then(() => done(), done);
+  }
+  async accept(chunk) {
+    for (let off = 0; off < chunk.length; ) {
+      const n = chunk.copy(this.buf, this.filled, off);
+      off += n;
+      this.filled += n;
+      if (this.filled === this.frameSize) {
+        await this.startFrame();
+        if (this.destroyed) return;
+      }
+    }
+    this.pushFinished();
+  }
+  async finish() {
+    if (this.filled > 0) await this.startFrame();
+    while (this.frames.length > 0) await this.pushOldest();
+  }
+  /** Starts compressing the full buffer once fewer than inFlight frames are, and gives the tar side a new one. */
+  async startFrame() {
+    while (this.frames.length >= this.inFlight) await this.pushOldest();
+    if (this.destroyed) return;
+    const input = this.buf.subarray(0, this.filled);
+    const frame = { settled: Promise.resolve() };
+    frame.settled = compressFrame(input, this.level).then(
+      (out) => {
+        frame.out = out;
+      },
+      (err) => {
+        frame.error = err;
+      }
+    );
+    this.frames.push(frame);
+    this.buf = Buffer.allocUnsafe(this.frameSize);
+    this.filled = 0;
+  }
+  async pushOldest() {
+    const frame = this.frames[0];
+    await frame.settled;
+    this.frames.shift();
+    if (frame.error) throw frame.error;
+    this.push(frame.out);
+  }
+  /** Pushes the frames at the head that are done, so output does not wait for the next full buffer. */
+  pushFinished() {
+    while (this.frames.length > 0 && this.frames[0].out) this.push(this.frames.shift().out);
+  }
+};
+function compressFrame(input, level) {
+  return new Promise((resolve3, reject) => {
+    zstdCompress(
+      input,
+      {
+        pledgedSrcSize: input.length,
+        chunkSize: Math.max(64, input.length + (input.length >> 7) + 1024),
+        params: {
+          [zc.ZSTD_c_compressionLevel]: level,
+          [zc.ZSTD_c_checksumFlag]: 1
+        }
+      },
+      (err, out) => err ? reject(err) : resolve3(out)
+    );
+  });
+}
+
+// src/archive.ts
 var DEFAULT_LEVEL = 9;
 var MAX_LEVEL = 22;
-var Meter = class extends Transform5 {
-  constructor(onBytes) {
+var Meter = class extends Transform6 {
+  constructor(onBytes, hashing = true) {
     super();
     this.onBytes = onBytes;
+    this.hashing = hashing;
   }
   onBytes;
+  hashing;
   bytes = 0;
   hash = createHash("sha256");
   _transform(chunk, _enc, done) {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.onBytes?.(this.bytes);
     done(null, chunk);
   }
@@ -44027,47 +44133,23 @@ function readSmallFile(file, size) {
   }
   return data;
 }
-var Batcher = class extends Transform5 {
-  chunks = [];
-  size = 0;
-  _transform(chunk, _enc, done) {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= BATCH) this.flushBatch();
-    done();
-  }
-  _flush(done) {
-    this.flushBatch();
-    done();
-  }
-  flushBatch() {
-    if (this.size === 0) return;
-    this.push(Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
-    this.size = 0;
-  }
-};
-var BATCH = 1024 * 1024;
 async function writePayload(tree, file, options) {
   const level = options.level ?? DEFAULT_LEVEL;
   const date = options.mtime;
+  const problem = options.frameSize === void 0 ? void 0 : frameSizeProblem(options.frameSize);
+  if (problem) throw new RangeError(problem);
   const out = (await open2(file, "wx", 384)).createWriteStream();
   const archive = new TarArchive({});
   const tarTotal = tree.entries.reduce((sum, e) => sum + 512 + Math.ceil(e.size / 512) * 512, 1024);
-  const tarMeter = new Meter((bytes) => options.onProgress?.(bytes, tarTotal));
-  const zstd = createZstdCompress({
-    params: {
-      [zc.ZSTD_c_compressionLevel]: level,
-      [zc.ZSTD_c_checksumFlag]: 1
-    }
-  });
+  const tarMeter = new Meter((bytes) => options.onProgress?.(bytes, tarTotal), false);
+  const zstd = new FrameCompressor({ level, frameSize: options.frameSize });
   const outMeter = new Meter();
   let fail = () => void 0;
   const failed = new Promise((_, reject) => {
     fail = reject;
   });
   failed.catch(() => void 0);
-  const written = pipeline2(tarMeter, new Batcher(), zstd, outMeter, out, { signal: options.signal });
+  const written = pipeline2(tarMeter, zstd, outMeter, out, { signal: options.signal });
   written.catch(() => void 0);
   archive.on("error", fail);
   archive.on("warning", fail);
@@ -44104,6 +44186,101 @@ async function writePayload(tree, file, options) {
   };
 }
 
+// src/frame-splitter.ts
+import { Transform as Transform7 } from "node:stream";
+var ZSTD_MAGIC = 4247762216;
+var SKIPPABLE_MASK = 4294967280;
+var SKIPPABLE_MAGIC = 407710288;
+var HEADER_BYTES = { magic: 4, descriptor: 1, block: 3, skippableSize: 4 };
+var FrameSplitter = class extends Transform7 {
+  step = "magic";
+  header = Buffer.alloc(4);
+  got = 0;
+  /** Bytes to let through before the next step, when passing. */
+  passing = false;
+  pass = 0;
+  next = "magic";
+  checksum = false;
+  /** Stream offset of the current chunk, for messages. */
+  offset = 0;
+  _transform(chunk, _enc, done) {
+    let start = 0;
+    let i = 0;
+    try {
+      for (; ; ) {
+        if (this.passing) {
+          const n2 = Math.min(this.pass, chunk.length - i);
+          i += n2;
+          this.pass -= n2;
+          if (this.pass > 0) break;
+          this.passing = false;
+          if (this.next === "end") {
+            if (i > start) this.push(chunk.subarray(start, i));
+            start = i;
+            this.next = "magic";
+          }
+          this.step = this.next;
+          this.got = 0;
+          continue;
+        }
+        if (i >= chunk.length) break;
+        const n = Math.min(HEADER_BYTES[this.step] - this.got, chunk.length - i);
+        chunk.copy(this.header, this.got, i, i + n);
+        this.got += n;
+        i += n;
+        if (this.got === HEADER_BYTES[this.step]) this.parse(this.offset + i - this.got);
+      }
+    } catch (err) {
+      done(err);
+      return;
+    }
+    if (start < chunk.length) this.push(chunk.subarray(start));
+    this.offset += chunk.length;
+    done();
+  }
+  _flush(done) {
+    const between = !this.passing && this.step === "magic" && this.got === 0;
+    done(between ? null : new Error(`zstd stream ends inside a frame, at byte ${this.offset}`));
+  }
+  /** Reads the header just completed, which started at stream offset `at`. */
+  parse(at) {
+    const h = this.header;
+    switch (this.step) {
+      case "magic": {
+        const magic = h.readUInt32LE(0);
+        if (magic === ZSTD_MAGIC) return this.then(0, "descriptor");
+        if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) return this.then(0, "skippableSize");
+        throw new Error(`no zstd frame at byte ${at} (magic ${magic.toString(16).padStart(8, "0")})`);
+      }
+      case "descriptor": {
+        const fhd = h[0];
+        const single = fhd >> 5 & 1;
+        const fcsFlag = fhd >> 6;
+        this.checksum = (fhd >> 2 & 1) === 1;
+        const windowBytes = single ? 0 : 1;
+        const dictBytes = [0, 1, 2, 4][fhd & 3];
+        const sizeBytes = fcsFlag === 0 ? single : [0, 2, 4, 8][fcsFlag];
+        return this.then(windowBytes + dictBytes + sizeBytes, "block");
+      }
+      case "block": {
+        const b = h.readUIntLE(0, 3);
+        const last = (b & 1) === 1;
+        const type = b >> 1 & 3;
+        if (type === 3) throw new Error(`reserved zstd block type at byte ${at}`);
+        const content = type === 1 ? 1 : b >>> 3;
+        return last ? this.then(content + (this.checksum ? 4 : 0), "end") : this.then(content, "block");
+      }
+      case "skippableSize":
+        return this.then(h.readUInt32LE(0), "end");
+    }
+  }
+  then(bytes, next) {
+    this.passing = true;
+    this.pass = bytes;
+    this.next = next;
+  }
+};
+
 // src/errors.ts
 var PackError = class extends Error {
   name = "PackError";
@@ -44134,8 +44311,8 @@ function exeSuffix(target) {
   return targetOS(target) === "windows" ? ".exe" : "";
 }
 function hostTarget(platform2 = process.platform, arch3 = process.arch) {
-  const os8 = platform2 === "win32" ? "windows" : platform2;
-  const candidate = `${os8}-${arch3}`;
+  const os9 = platform2 === "win32" ? "windows" : platform2;
+  const candidate = `${os9}-${arch3}`;
   return isTarget(candidate) ? candidate : void 0;
 }
 
@@ -44527,7 +44704,7 @@ async function readPayload(file, layout, keepEntries) {
   });
   try {
     if (layout.payloadSize === 0) throw new Error("empty payload");
-    await pipeline3(source, meter, createZstdDecompress(), extract);
+    await pipeline3(source, meter, new FrameSplitter(), createZstdDecompress(), extract);
   } catch (err) {
     throw new PackError(`${file}: payload damaged (${err.message}); build or download it again`);
   }
@@ -49841,6 +50018,7 @@ async function packTargets(options) {
         level: plan.level,
         mtime: plan.created,
         signal: options.signal,
+        frameSize: options.frameSize,
         onProgress: (done, total) => emit({ type: "compress", dir: group2.tree.root, targets: group2.targets, done, total })
       }).catch((err) => {
         throw wrapIo(err, `writing the payload into ${outDir}`);
@@ -50216,7 +50394,7 @@ function summaryMarkdown(packs, releaseUrl, title) {
 // src/smoke.ts
 import { spawn as spawn2, spawnSync } from "node:child_process";
 import { accessSync, constants as constants3, existsSync as existsSync5 } from "node:fs";
-import os7 from "node:os";
+import os8 from "node:os";
 import path10 from "node:path";
 function findOnPath(name, envPath = process.env.PATH ?? "") {
   for (const dir of envPath.split(path10.delimiter)) {
@@ -50278,7 +50456,7 @@ function planRun(target, host = hostTarget(), probe = realProbe) {
 function wineRunsGo(wine, probe) {
   const m = /^wine-(\d+)\./.exec(probe.wineVersion(wine));
   if (m && Number(m[1]) >= 9) return true;
-  const prefix = process.env.WINEPREFIX ?? path10.join(os7.homedir(), ".wine");
+  const prefix = process.env.WINEPREFIX ?? path10.join(os8.homedir(), ".wine");
   return probe.exists(path10.join(prefix, "drive_c", "windows", "system32", "bcryptprimitives.dll"));
 }
 var KEEP = 1 << 20;
