@@ -217,13 +217,53 @@ func (r *Reader) readLiteralsFourStreams(data block, off, totalStreamsSize, rege
 		data[off+size1+size2 : off+size1+size2+size3],
 		data[off+size1+size2+size3 : end],
 	}
+	// The four streams are decoded together, two symbols of each per round,
+	// so that their table lookups overlap instead of waiting on each other.
+	var br [4]backBits
 	for i, stream := range streams {
-		o := out[i*streamOut:]
-		if i < 3 {
-			o = o[:streamOut]
+		if !br[i].init(stream) {
+			return nil, r.makeError(off, errHuffStart.Error())
 		}
-		if err := r.decodeHuffStream(stream, o); err != nil {
-			return nil, r.makeError(off, err.Error())
+	}
+	table := r.huffmanTable
+	tableBits := uint(r.huffmanTableBits)
+	out1, out2, out3, out4 := out[:streamOut], out[streamOut:2*streamOut], out[2*streamOut:3*streamOut], out[3*streamOut:]
+	i := 0
+	for ; i+2 <= len(out4); i += 2 {
+		br[0].fill()
+		br[1].fill()
+		br[2].fill()
+		br[3].fill()
+		t1 := table[br[0].peek(tableBits)]
+		t2 := table[br[1].peek(tableBits)]
+		t3 := table[br[2].peek(tableBits)]
+		t4 := table[br[3].peek(tableBits)]
+		br[0].used += uint(t1 & 0xff)
+		br[1].used += uint(t2 & 0xff)
+		br[2].used += uint(t3 & 0xff)
+		br[3].used += uint(t4 & 0xff)
+		out1[i], out2[i], out3[i], out4[i] = byte(t1>>8), byte(t2>>8), byte(t3>>8), byte(t4>>8)
+		t1 = table[br[0].peek(tableBits)]
+		t2 = table[br[1].peek(tableBits)]
+		t3 = table[br[2].peek(tableBits)]
+		t4 = table[br[3].peek(tableBits)]
+		br[0].used += uint(t1 & 0xff)
+		br[1].used += uint(t2 & 0xff)
+		br[2].used += uint(t3 & 0xff)
+		br[3].used += uint(t4 & 0xff)
+		out1[i+1], out2[i+1], out3[i+1], out4[i+1] = byte(t1>>8), byte(t2>>8), byte(t3>>8), byte(t4>>8)
+	}
+	// The last few symbols (stream 4 may be up to 3 shorter), one at a time.
+	for k, o := range [4][]byte{out1, out2, out3, out4} {
+		b := &br[k]
+		for j := i; j < len(o); j++ {
+			b.fill()
+			t := table[b.peek(tableBits)]
+			b.used += uint(t & 0xff)
+			o[j] = byte(t >> 8)
+		}
+		if !b.finished() {
+			return nil, r.makeError(off, errHuffBits.Error())
 		}
 	}
 	return outbuf, nil
