@@ -16,12 +16,15 @@ import { evaluateTargets } from './harness/targets.mjs';
 import { writeResults } from './harness/report.mjs';
 import { profileMisses } from './harness/profile.mjs';
 import { buildGoFloor } from './harness/gofloor.mjs';
+import { chooseStateDir } from './harness/state.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, 'work');
 const nodeBin = process.execPath;
 const t0 = Date.now();
+// Caches and extractions (see harness/state.mjs); set by main.
+let stateRoot = join(work, 'state');
 const log = (msg) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 
 async function main() {
@@ -30,6 +33,9 @@ async function main() {
   const cfg = opts.quick ? QUICK : FULL;
   const started = Date.now();
   log(`${cfg.name} run; work directory ${work}`);
+  const state = chooseStateDir({ requested: opts.stateDir, fallback: stateRoot, needBytes: 8 * 2 ** 30 });
+  stateRoot = state.dir;
+  log(`caches and extractions in ${stateRoot} (${state.kind})`);
 
   ensureDebian(['hyperfine', '/usr/bin/time', 'makeself', 'zstd', 'gcc', 'tar'], log);
   const caxaEntry = ensureCaxa(work, nodeBin, log);
@@ -45,7 +51,7 @@ async function main() {
   const goFloor = buildGoFloor(work, join(ours?.root ?? root, 'stub'));
   const trees = planTrees(cfg, hello, opts.only);
 
-  const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), versions: { ...toolVersions({ nodeBin, caxaEntry }), measured: ours?.commit ?? 'peers only' }, trees: {}, growth: [] };
+  const result = { date: new Date().toISOString(), config: cfg, machine: machineInfo(), stateDir: state, versions: { ...toolVersions({ nodeBin, caxaEntry }), measured: ours?.commit ?? 'peers only' }, trees: {}, growth: [] };
   for (const tree of trees) {
     log(`tree (${tree.key}): ${tree.title}`);
     result.trees[tree.key] = await benchTree(cfg, tree, tools, { fanout, goFloor });
@@ -59,10 +65,11 @@ async function main() {
   writeResults(result, out);
   // Profiling takes a minute or more: the quick run does it only when asked.
   const profile = !opts.peersOnly && (opts.quick ? opts.profile : !opts.noProfile);
-  result.profiles = !profile ? [] : await profileMisses(result, { work, root: ours.root, nodeBin, log });
+  result.profiles = !profile ? [] : await profileMisses(result, { work, stateRoot, root: ours.root, nodeBin, log });
   result.seconds = (Date.now() - started) / 1000;
   result.machine.loadavgEnd = machineInfo().loadavg;
   const files = writeResults(result, out);
+  if (state.kind === 'tmpfs') rmSync(stateRoot, { recursive: true, force: true }); // it is memory
   log(`done in ${result.seconds.toFixed(0)} s: ${files.join(', ')}`);
 }
 
@@ -125,7 +132,7 @@ function packFileIn(out, tool) {
 function packWith(tool, tree, targets, runs, tag) {
   const times = [];
   let file;
-  const state = join(work, 'state', `${tool.name}-${tree.key}`);
+  const state = join(stateRoot, `${tool.name}-${tree.key}`);
   for (let i = 0; i < runs; i++) {
     const out = freshDir('packs', `${tool.name}-${tree.key}-${tag}`);
     const target = join(out, `bench-${tree.key}`);
@@ -164,7 +171,7 @@ async function benchTree(cfg, tree, allTools, { fanout, goFloor }) {
   const tools = allTools.filter((t) => packs[t.name]);
   fig.size.tree = [tree.info.bytes];
   const tmp = join(work, 'hf');
-  const state = (t) => join(work, 'state', `${t.name}-${tree.key}`);
+  const state = (t) => join(stateRoot, `${t.name}-${tree.key}`);
   const run = (t) => t.run(packs[t.name], tree.spec, state(t));
   const cachedTools = tools.filter((t) => t.coldReset(state(t)));
   const noCache = tools.filter((t) => !t.coldReset(state(t)));
@@ -191,7 +198,7 @@ async function benchTree(cfg, tree, allTools, { fanout, goFloor }) {
   const series = cachedTools.map((t) => ({ key: t.name, ...run(t), prepare: t.coldReset(state(t)), runs: peerRuns(t, coldRuns) }));
   if (packs.ours) {
     await extractPayload(packs.ours, payload);
-    const tr = tarRun(payload, join(work, 'state', `tar-${tree.key}`));
+    const tr = tarRun(payload, join(stateRoot, `tar-${tree.key}`));
     series.push({ key: 'tar', argv: tr.argv, env: tr.env, prepare: tr.reset });
   }
   for (const t of noCache) series.push({ key: t.name, ...run(t), runs: peerRuns(t, coldRuns) });
@@ -247,7 +254,7 @@ function benchGrowth(cfg, hello, tools) {
       continue;
     }
       row.size[t.name] = p.size;
-      const state = join(work, 'state', `${t.name}-${tree.key}`);
+      const state = join(stateRoot, `${t.name}-${tree.key}`);
       const run = t.run(p.file, tree.spec, state);
       spawnSync(run.argv[0], run.argv.slice(1), { env: { ...process.env, ...run.env }, stdio: 'ignore' });
       series.push({ key: t.name, ...run });
@@ -257,7 +264,7 @@ function benchGrowth(cfg, hello, tools) {
     rows.push(row);
     // The packs of the larger sizes are only needed for this step.
     for (const t of cached) rmSync(join(work, 'packs', `${t.name}-${tree.key}-one`), { recursive: true, force: true });
-    for (const t of cached) rmSync(join(work, 'state', `${t.name}-${tree.key}`), { recursive: true, force: true });
+    for (const t of cached) rmSync(join(stateRoot, `${t.name}-${tree.key}`), { recursive: true, force: true });
   }
   return rows;
 }

@@ -56,7 +56,7 @@ export function packRuns(r, packer) {
 }
 
 export function parseArgs(argv) {
-  const opts = { quick: false, worktree: false, peersOnly: false, noProfile: false, profile: false, only: null };
+  const opts = { quick: false, worktree: false, peersOnly: false, noProfile: false, profile: false, only: null, stateDir: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -64,7 +64,10 @@ export function parseArgs(argv) {
     else if (a === '--no-profile') opts.noProfile = true;
     else if (a === '--profile') opts.profile = true;
     else if (a === '--worktree') opts.worktree = true;
-    else if (a === '--only') {
+    else if (a === '--state-dir') {
+      opts.stateDir = argv[++i];
+      if (!opts.stateDir) throw new Error('--state-dir takes a directory');
+    } else if (a === '--only') {
       const v = argv[++i] ?? '';
       if (!/^[abc](,[abc])*$/.test(v)) throw new Error(`--only takes trees from a,b,c separated by commas, got "${v}"`);
       opts.only = v.split(',');
@@ -77,6 +80,7 @@ export function parseArgs(argv) {
 export const HELP = `npm run bench [-- options]
   --quick        smaller trees and fewer runs (under two minutes)
   --only a,b,c   only these trees (growth runs with a; concurrency per tree)
+  --state-dir d  where caches and extractions go (default: a tmpfs with 8 GiB free, else bench/work/state)
   --worktree     measure the work tree's stub/ and src/ instead of the last commit's
   --peers-only   measure caxa and makeself without our packer (while it is unbuilt)
   --no-profile   do not profile missed targets (the full run profiles them)

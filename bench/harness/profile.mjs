@@ -99,7 +99,7 @@ async function profileStart(result, kind, misses, ctx) {
   for (const key of [...new Set(misses.map((m) => m.tree))]) {
     const { dir, spec } = treeOf(result, key);
     const pack = profilingPack(ctx, dir, spec, key, stubs);
-    const cache = join(ctx.work, 'prof', `cache-${key}`);
+    const cache = join(ctx.stateRoot ?? join(ctx.work, 'prof'), `prof-cache-${key}`); // where the measured runs' caches were
     const env = { PACK_CACHE_DIR: cache };
     const run = shellJoin([pack, ...spec.callArgs]);
     const direct = shellJoin([join(dir, spec.command), ...spec.args.map((a) => a.split('{app}').join(dir)), ...spec.callArgs]);

@@ -144,6 +144,7 @@ export function renderMarkdown(r, chartName) {
     'alternating rounds so that drift on this shared machine hits every side alike. "ours ÷ caxa" is the ratio to',
     "caxa's figure measured in the same run. Cold start = the pack's cache emptied before each run (the OS page",
     'cache stays warm); the tar column extracts our own payload bytes, i.e. the same tree at the same zstd level.',
+    `Caches and extractions of every tool: ${r.stateDir ? r.stateDir.kind : 'disk'} (see bench/harness/state.mjs for why).`,
     'makeself has no cache: it extracts on every start, so its warm and cold starts are the same thing.',
     '',
     '## Targets (issue 6)',

@@ -363,3 +363,17 @@ test('go-floor builds with the stub\'s go.mod, exits 0 alone, and execs the prog
   }
 });
 
+
+test('caches go to a tmpfs with room, else to the fallback, unless a directory is asked for', async () => {
+  const { chooseStateDir } = await import('../harness/state.mjs');
+  const tmpfs = { type: 0x01021994, bavail: 4 * 2 ** 20, bsize: 4096 }; // 16 GiB free
+  const made = [];
+  const mkdtemp = (prefix) => (made.push(prefix), `${prefix}XYZ`);
+  const pick = (statfs, extra = {}) => chooseStateDir({ fallback: '/work/state', needBytes: 8 * 2 ** 30, statfs, mkdtemp, ...extra });
+  assert.deepEqual(pick(() => tmpfs), { dir: '/dev/shm/pack-bench-XYZ', kind: 'tmpfs' });
+  assert.deepEqual(made, ['/dev/shm/pack-bench-']);
+  assert.equal(pick(() => ({ ...tmpfs, bavail: 2 ** 20 })).dir, '/work/state'); // 4 GiB: too small
+  assert.equal(pick(() => ({ ...tmpfs, type: 0xef53 })).dir, '/work/state'); // ext4
+  assert.equal(pick(() => { throw new Error('ENOENT'); }).dir, '/work/state');
+  assert.deepEqual(pick(() => tmpfs, { requested: '/mnt/disk' }), { dir: '/mnt/disk', kind: 'as asked (--state-dir)' });
+});
