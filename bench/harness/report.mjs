@@ -186,7 +186,7 @@ function readmeSection(r, resultsName, chartName) {
   return [
     '## Benchmarks',
     '',
-    `Latest full run: ${when}, on ${machineLine(r)}. Full figures (makeself, memory, growth, concurrency, profiles):`,
+    `Latest full run: ${when}, on ${machineLine(r)}; caches and extractions on ${r.stateDir ? r.stateDir.kind : 'disk'}. Full figures (makeself, memory, growth, concurrency, profiles, and why each miss misses):`,
     `[bench/results/${resultsName}](bench/results/${resultsName}); chart: [bench/results/${chartName}](bench/results/${chartName}).`,
     `Run it yourself with \`npm run bench\` (this one took ${Math.round(r.seconds / 60)} minutes) or \`npm run bench -- --quick\` (under two).`,
     '',
